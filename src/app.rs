@@ -1,0 +1,472 @@
+//! Wires one run together: compile, fork the pool, start the threads, then
+//! drive the dispatch/print loop until the search is done or cancelled.
+//!
+//! The loop runs on the main thread and owns all run state: which worker
+//! holds which files, the reorder buffer and stdout. It is the only module
+//! that knows every other one.
+
+use std::collections::VecDeque;
+use std::ffi::OsStr;
+use std::io::{self, IsTerminal};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{select, Receiver};
+use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
+
+use crate::config::{Config, Mode};
+use crate::exit::ExitStatus;
+use crate::order::{Finished, Release, Reorder};
+use crate::output::Output;
+use crate::pool::{PoolEvent, WorkerPool};
+use crate::walk::WalkItem;
+use crate::wire::{Job, Response};
+
+/// The SGR reset written when a coloured search is cancelled on a terminal.
+pub(crate) const COLOR_RESET: &[u8] = b"\x1b[0m";
+/// Most files in one batch.
+const MAX_BATCH: usize = 16;
+/// Most files assigned to one worker and not yet finished.
+const MAX_IN_FLIGHT: usize = 2 * MAX_BATCH;
+/// Most walked files held ready for dispatch.
+const PENDING_CAP: usize = 1024;
+/// Dispatch pauses while this much output waits for an earlier file.
+const HELD_BYTES_CAP: usize = 64 << 20;
+/// Dispatch pauses while this many files wait to be released.
+const WINDOW_CAP: usize = 32 << 10;
+/// How long cancelled workers get to exit before SIGKILL.
+const KILL_GRACE: Duration = Duration::from_millis(50);
+
+/// Runs `dn` with `cfg`; returns how the process should end.
+pub(crate) fn run(cfg: Config) -> anyhow::Result<ExitStatus> {
+    match cfg.mode {
+        Mode::Types => return list_types(&cfg),
+        Mode::Files => return list_files(&cfg),
+        Mode::Search(_) => {}
+    }
+    let matcher = crate::matcher::build(&cfg)?;
+    if !cfg.matches_possible() {
+        return Ok(ExitStatus::NoMatch);
+    }
+    io::Write::flush(&mut io::stdout())?;
+    let pool = WorkerPool::start(cfg.workers, &cfg, &matcher)?;
+    // From here on the process may have threads; it never forks again.
+    crate::signals::block()?;
+    let mut search = Search::new(&cfg, pool)?;
+    search.run()
+}
+
+/// Where a file stands: its job and how often a worker died on it.
+#[derive(Debug, Clone)]
+struct Task {
+    job: Job,
+    attempts: u8,
+}
+
+/// State of one search run, driven by the main thread.
+struct Search<'a> {
+    cfg: &'a Config,
+    pool: WorkerPool,
+    /// Files assigned to each worker, in the order it will finish them.
+    in_flight: Vec<VecDeque<Task>>,
+    alive: Vec<bool>,
+    /// Files walked (or handed back) and not yet assigned.
+    pending: VecDeque<Task>,
+    order: Reorder,
+    out: Output,
+    walk_rx: Receiver<WalkItem>,
+    walk_done: bool,
+    pool_rx: Receiver<PoolEvent>,
+    sig_rx: Receiver<Signal>,
+    started: Instant,
+    /// Colour escapes may have reached a terminal.
+    color_tty: bool,
+}
+
+impl<'a> Search<'a> {
+    /// Starts the signal waiter, the readers and the walker.
+    fn new(cfg: &'a Config, mut pool: WorkerPool) -> anyhow::Result<Search<'a>> {
+        let color_tty = cfg.color && io::stdout().is_terminal();
+        let (sig_tx, sig_rx) = crossbeam_channel::bounded(4);
+        crate::signals::spawn_waiter(sig_tx, pool.pids(), color_tty)?;
+        let (pool_tx, pool_rx) = crossbeam_channel::unbounded();
+        pool.start_readers(&pool_tx)?;
+        let (walk_tx, walk_rx) = crossbeam_channel::bounded(4096);
+        crate::walk::spawn(cfg, walk_tx)?;
+        let n = pool.len();
+        Ok(Search {
+            cfg,
+            pool,
+            in_flight: vec![VecDeque::new(); n],
+            alive: vec![true; n],
+            pending: VecDeque::new(),
+            order: Reorder::new(),
+            out: Output::new(cfg),
+            walk_rx,
+            walk_done: false,
+            pool_rx,
+            sig_rx,
+            started: Instant::now(),
+            color_tty,
+        })
+    }
+
+    /// Runs the loop to the end and returns the exit status.
+    fn run(&mut self) -> anyhow::Result<ExitStatus> {
+        match self.drive() {
+            Ok(Some(stop)) => Ok(self.cancel(stop)),
+            Ok(None) => self.finish(),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(self.cancel(Stop::BrokenPipe)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The event loop; returns `Some(stop)` when the search must end early.
+    fn drive(&mut self) -> io::Result<Option<Stop>> {
+        loop {
+            self.dispatch()?;
+            if let Some(stop) = self.release()? {
+                return Ok(Some(stop));
+            }
+            if self.is_complete() {
+                return Ok(None);
+            }
+            if self.alive.iter().all(|a| !a) {
+                self.abandon()?;
+                continue;
+            }
+            if self.nothing_ready() {
+                self.out.flush()?;
+            }
+            let never = crossbeam_channel::never();
+            let walk_rx = if self.wants_walk() { &self.walk_rx } else { &never };
+            select! {
+                recv(walk_rx) -> item => self.on_walk(item.ok())?,
+                recv(self.pool_rx) -> ev => {
+                    if let Some(stop) = self.on_pool(ev.expect("reader channel stays open"))? {
+                        return Ok(Some(stop));
+                    }
+                }
+                recv(self.sig_rx) -> sig => return Ok(Some(Stop::Signal(sig.unwrap_or(Signal::SIGTERM)))),
+            }
+        }
+    }
+
+    /// True when no event is waiting (time to flush what stdout holds).
+    fn nothing_ready(&self) -> bool {
+        self.pool_rx.is_empty() && (!self.wants_walk() || self.walk_rx.is_empty())
+    }
+
+    /// True while more walked files are wanted.
+    fn wants_walk(&self) -> bool {
+        !self.walk_done && self.pending.len() < PENDING_CAP
+    }
+
+    /// True when everything was walked, searched and printed.
+    fn is_complete(&self) -> bool {
+        self.walk_done && self.pending.is_empty() && self.order.len() == 0
+    }
+
+    /// Takes one walk item (or the end of the walk) and drains what else is
+    /// immediately available.
+    fn on_walk(&mut self, item: Option<WalkItem>) -> io::Result<()> {
+        let Some(item) = item else {
+            self.walk_done = true;
+            return Ok(());
+        };
+        self.add_walk_item(item)?;
+        while self.pending.len() < PENDING_CAP {
+            match self.walk_rx.try_recv() {
+                Ok(item) => self.add_walk_item(item)?,
+                Err(crossbeam_channel::TryRecvError::Empty) => break,
+                Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                    self.walk_done = true;
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives a walk item its sequence number and queues it.
+    fn add_walk_item(&mut self, item: WalkItem) -> io::Result<()> {
+        match item {
+            WalkItem::Hay { path, explicit, stdin } => {
+                let seq = self.order.push();
+                self.pending.push_back(Task { job: Job { seq, explicit, stdin, path }, attempts: 0 });
+            }
+            WalkItem::Error(msg) => {
+                let seq = self.order.push();
+                self.order.finish(seq, Finished { error: Some(msg), ..Default::default() });
+            }
+            WalkItem::Warning(msg) => self.out.message(&msg)?,
+        }
+        Ok(())
+    }
+
+    /// Hands batches to workers that have room, unless output is backed up.
+    fn dispatch(&mut self) -> io::Result<()> {
+        let live = self.alive.iter().filter(|a| **a).count().max(1);
+        for k in 0..self.pool.len() {
+            if self.pending.is_empty() || self.backed_up() {
+                break;
+            }
+            if !self.alive[k] || self.in_flight[k].len() > MAX_IN_FLIGHT - MAX_BATCH {
+                continue;
+            }
+            let size = (self.pending.len() / live).clamp(1, MAX_BATCH);
+            let tasks: Vec<Task> = self.pending.drain(..size.min(self.pending.len())).collect();
+            let jobs: Vec<Job> = tasks.iter().map(|t| t.job.clone()).collect();
+            self.in_flight[k].extend(tasks);
+            if self.pool.send(k, &jobs).is_err() {
+                // The worker is gone; its reader will report it and its
+                // files will be handed to the others.
+                self.pool.close(k);
+            }
+        }
+        Ok(())
+    }
+
+    /// True when too much output waits on an earlier file to dispatch more.
+    fn backed_up(&self) -> bool {
+        let next = self.pending.front().map_or(0, |t| t.job.seq);
+        self.order.held_bytes() > HELD_BYTES_CAP || next.saturating_sub(self.order.head()) > WINDOW_CAP as u64
+    }
+
+    /// Writes everything the reorder buffer can release; stops early for -q.
+    fn release(&mut self) -> io::Result<Option<Stop>> {
+        while let Some(rel) = self.order.next() {
+            match rel {
+                Release::Partial(bytes) => self.out.partial(&bytes)?,
+                Release::Finished(fin) => self.out.finished(fin)?,
+            }
+            if self.cfg.quiet && self.out.matched {
+                return Ok(Some(Stop::Quit));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Handles frames from a worker, or its end.
+    fn on_pool(&mut self, ev: PoolEvent) -> io::Result<Option<Stop>> {
+        match ev {
+            PoolEvent::Responses(k, resps) => {
+                for r in resps {
+                    self.on_response(k, r);
+                }
+                Ok(None)
+            }
+            PoolEvent::Gone(k, why) => self.on_gone(k, why),
+        }
+    }
+
+    /// Records one frame from worker `k`.
+    fn on_response(&mut self, k: usize, resp: Response) {
+        match resp {
+            Response::Chunk { seq, bytes } => self.order.chunk(seq, &bytes),
+            Response::Done { seq, has_match, stats, error, bytes } => {
+                if let Some(pos) = self.in_flight[k].iter().position(|t| t.job.seq == seq) {
+                    self.in_flight[k].remove(pos);
+                }
+                let fin = Finished { bytes, has_match, stats, error, searched: true };
+                self.order.finish(seq, fin);
+            }
+        }
+    }
+
+    /// Worker `k` closed its result pipe: reap it; if it died while it still
+    /// had files, hand them to the others (the file it was in is retried
+    /// once, then reported as not searched).
+    fn on_gone(&mut self, k: usize, why: Option<String>) -> io::Result<Option<Stop>> {
+        self.alive[k] = false;
+        self.pool.close(k);
+        let status = self.pool.reap(k);
+        if let Some(sig) = cancel_signal(status) {
+            // A terminal's ^C reaches the whole process group: if our own
+            // copy of the signal follows, this is a cancellation.
+            if let Ok(own) = self.sig_rx.recv_timeout(Duration::from_millis(200)) {
+                return Ok(Some(Stop::Signal(own)));
+            }
+            let _ = sig;
+        }
+        let tasks: Vec<Task> = self.in_flight[k].drain(..).collect();
+        if tasks.is_empty() && matches!(status, WaitStatus::Exited(_, 0)) {
+            return Ok(None);
+        }
+        let how = describe(status, why.as_deref());
+        let pid = self.pool.pid(k);
+        match tasks.first() {
+            None => self.out.error(&format!("worker {pid} {how}"))?,
+            Some(t) => {
+                let path = display(&t.job.path);
+                let n = tasks.len();
+                self.out.error(&format!("worker {pid} {how} while searching {path}; its {n} unfinished file(s) go to the other workers"))?;
+            }
+        }
+        self.requeue(tasks, &how);
+        Ok(None)
+    }
+
+    /// Puts a dead worker's files back at the front of the queue; the first
+    /// (the one it was searching) counts an attempt.
+    fn requeue(&mut self, mut tasks: Vec<Task>, how: &str) {
+        if let Some(first) = tasks.first_mut() {
+            first.attempts += 1;
+            if first.attempts >= 2 {
+                let t = tasks.remove(0);
+                let msg = format!("{}: not searched: a worker {how} on it twice", display(&t.job.path));
+                self.order.restart(t.job.seq);
+                self.order.finish(t.job.seq, Finished { error: Some(msg), ..Default::default() });
+            }
+        }
+        for t in tasks.into_iter().rev() {
+            self.order.restart(t.job.seq);
+            self.pending.push_front(t);
+        }
+    }
+
+    /// Every worker is dead: report what will not be searched, mark it
+    /// finished with that error, and let the loop print the rest.
+    fn abandon(&mut self) -> io::Result<()> {
+        let mut left: Vec<Task> = self.pending.drain(..).collect();
+        left.extend(self.in_flight.iter_mut().flat_map(|q| q.drain(..)));
+        let first = left.iter().min_by_key(|t| t.job.seq).map(|t| display(&t.job.path));
+        let mut more = 0usize;
+        while let Ok(item) = self.walk_rx.recv() {
+            if let WalkItem::Hay { .. } = item {
+                more += 1;
+            }
+        }
+        self.walk_done = true;
+        self.out.error(&format!(
+            "every worker died; {} file(s) were not searched, starting with {}",
+            left.len() + more,
+            first.unwrap_or_else(|| "(none)".into())
+        ))?;
+        for t in left {
+            self.order.restart(t.job.seq);
+            self.order.finish(t.job.seq, Finished { searched: false, ..Default::default() });
+        }
+        Ok(())
+    }
+
+    /// Normal end: print the summary, let the workers exit, reap them.
+    fn finish(&mut self) -> anyhow::Result<ExitStatus> {
+        self.pool.shutdown(Duration::from_secs(5));
+        if self.cfg.has_implicit_path && !self.out.searched && !self.out.errored {
+            self.out.message(
+                "No files were searched, which means dn probably applied a filter you didn't expect.",
+            )?;
+            self.out.errored = true;
+        }
+        if self.cfg.stats {
+            if let Some(mode) = self.cfg.search_mode() {
+                self.out.summary(mode, self.started)?;
+            }
+        }
+        self.out.flush()?;
+        Ok(ExitStatus::from_run(self.out.matched, self.out.errored, self.cfg.quiet))
+    }
+
+    /// Early end: stop every worker, drop unprinted results, reset colour on
+    /// a terminal, and report how to exit.
+    fn cancel(&mut self, stop: Stop) -> ExitStatus {
+        self.pool.signal_all(Signal::SIGTERM);
+        self.pool.shutdown(KILL_GRACE);
+        if let Stop::Signal(sig) = stop {
+            if self.color_tty {
+                let _ = self.out.raw(COLOR_RESET);
+            }
+            let _ = self.out.flush();
+            return ExitStatus::Signaled(sig);
+        }
+        let _ = self.out.flush();
+        if matches!(stop, Stop::Quit) {
+            return ExitStatus::Match;
+        }
+        ExitStatus::Match
+    }
+}
+
+/// Why a search ends early.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// SIGINT, SIGTERM or SIGHUP.
+    Signal(Signal),
+    /// stdout was closed (exit 0, as ripgrep).
+    BrokenPipe,
+    /// -q found a match.
+    Quit,
+}
+
+/// The cancellation signal a worker died by, if any.
+fn cancel_signal(st: WaitStatus) -> Option<Signal> {
+    match st {
+        WaitStatus::Signaled(_, sig @ (Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP), _) => Some(sig),
+        _ => None,
+    }
+}
+
+/// Describes how a worker ended, for a message.
+fn describe(st: WaitStatus, why: Option<&str>) -> String {
+    match (st, why) {
+        (WaitStatus::Signaled(_, sig, _), _) => format!("was killed by {sig}"),
+        (WaitStatus::Exited(_, code), Some(why)) => format!("exited with code {code} ({why})"),
+        (WaitStatus::Exited(_, code), None) => format!("exited with code {code}"),
+        (_, _) => "ended unexpectedly".to_string(),
+    }
+}
+
+/// Renders raw path bytes for a message.
+fn display(path: &[u8]) -> String {
+    Path::new(OsStr::from_bytes(path)).display().to_string()
+}
+
+/// `--type-list`: prints every type and its globs.
+fn list_types(cfg: &Config) -> anyhow::Result<ExitStatus> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let defs = cfg.walk.types.definitions();
+    for def in defs {
+        io::Write::write_all(&mut out, format!("{}: {}\n", def.name(), def.globs().join(", ")).as_bytes())?;
+    }
+    io::Write::flush(&mut out)?;
+    Ok(if defs.is_empty() { ExitStatus::NoMatch } else { ExitStatus::Match })
+}
+
+/// `--files`: prints the files that would be searched, in order.
+fn list_files(cfg: &Config) -> anyhow::Result<ExitStatus> {
+    use grep_printer::PathPrinterBuilder;
+    let out = grep_cli::stdout(if cfg.color { termcolor::ColorChoice::Always } else { termcolor::ColorChoice::Never });
+    let mut printer = PathPrinterBuilder::new()
+        .color_specs(cfg.color_specs.clone())
+        .separator(cfg.path_separator)
+        .terminator(cfg.path_terminator.unwrap_or(b'\n'))
+        .build(out);
+    let (tx, rx) = crossbeam_channel::bounded(4096);
+    crate::walk::spawn(cfg, tx)?;
+    let (mut matched, mut errored) = (false, false);
+    for item in rx {
+        match item {
+            WalkItem::Hay { path, .. } => {
+                matched = true;
+                if cfg.quiet {
+                    break;
+                }
+                match printer.write(Path::new(OsStr::from_bytes(&path))) {
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitStatus::Match),
+                    r => r?,
+                }
+            }
+            WalkItem::Error(msg) => {
+                errored = true;
+                if !cfg.no_messages {
+                    eprintln!("dn: {msg}");
+                }
+            }
+            WalkItem::Warning(msg) => eprintln!("dn: {msg}"),
+        }
+    }
+    Ok(ExitStatus::from_run(matched, errored, cfg.quiet))
+}

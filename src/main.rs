@@ -1,0 +1,73 @@
+//! Entry point of `dn`: parse the command line, run, and exit with the
+//! status the run decided. No logic of its own.
+
+mod app;
+mod cli;
+mod config;
+mod exit;
+mod generate;
+mod matcher;
+mod order;
+mod output;
+mod pool;
+mod search;
+mod signals;
+mod walk;
+mod wire;
+
+use clap::Parser;
+
+use crate::exit::ExitStatus;
+
+/// Parses arguments, runs the search and exits; errors become one line on
+/// stderr and exit 2, a broken pipe exits 0.
+fn main() {
+    let status = match parse().and_then(run) {
+        Ok(status) => status,
+        Err(err) if is_broken_pipe(&err) => ExitStatus::Match,
+        Err(err) => {
+            eprintln!("dn: {err:#}");
+            ExitStatus::Error
+        }
+    };
+    exit::exit(status)
+}
+
+/// Reads the config file and the command line into `Args`; help and
+/// version print and exit here.
+fn parse() -> anyhow::Result<cli::Args> {
+    let argv = config::with_config_file(std::env::args_os().collect())?;
+    match cli::Args::try_parse_from(argv) {
+        Ok(args) => Ok(args),
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            exit::exit(ExitStatus::Match)
+        }
+        Err(e) => Err(anyhow::anyhow!(one_line(&e))),
+    }
+}
+
+/// Dispatches `--generate`, or resolves the config and searches.
+fn run(args: cli::Args) -> anyhow::Result<ExitStatus> {
+    if let Some(kind) = &args.generate {
+        generate::generate(kind, &mut std::io::stdout())?;
+        return Ok(ExitStatus::Match);
+    }
+    app::run(config::Config::from_args(args)?)
+}
+
+/// Renders a clap error as a single line, without the usage block.
+fn one_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    match e.get(clap::error::ContextKind::SuggestedArg) {
+        Some(tip) => format!("{first} (did you mean '{tip}'?)"),
+        None => first.to_string(),
+    }
+}
+
+/// True when the error chain holds a broken pipe.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}

@@ -1,0 +1,184 @@
+//! The worker pool: forks the searcher processes up front, sends them
+//! batches, reads their frames on one thread each, signals and reaps them.
+//!
+//! `Drop` kills and reaps whatever is still running, so no return path can
+//! leak a child. It never forks after `start`, and never waits on a pid it
+//! does not own.
+
+pub(crate) mod spawn;
+pub(crate) mod worker;
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Write};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Sender;
+use grep_regex::RegexMatcher;
+use nix::sys::signal::Signal;
+use nix::sys::wait::{WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+
+use crate::config::Config;
+use crate::wire::{self, Job, Response};
+
+/// What a reader thread reports about its worker.
+#[derive(Debug)]
+pub(crate) enum PoolEvent {
+    /// Frames decoded from worker `k`, in the order it sent them.
+    Responses(usize, Vec<Response>),
+    /// Worker `k`'s result pipe ended (the worker exited or died); carries
+    /// the protocol error if the stream was cut inside a frame.
+    Gone(usize, Option<String>),
+}
+
+/// One worker as the parent sees it.
+#[derive(Debug)]
+struct Member {
+    pid: Pid,
+    requests: Option<File>,
+    results: Option<File>,
+    status: Option<WaitStatus>,
+}
+
+/// The forked searcher processes.
+#[derive(Debug)]
+pub(crate) struct WorkerPool {
+    members: Vec<Member>,
+    frame: Vec<u8>,
+}
+
+impl WorkerPool {
+    /// Forks `n` workers that search with `cfg` and `matcher`; must be called
+    /// while the process is single-threaded.
+    pub(crate) fn start(n: usize, cfg: &Config, matcher: &RegexMatcher) -> anyhow::Result<WorkerPool> {
+        let entry = |io| worker::run(cfg, matcher, io);
+        let spawned = spawn::fork_workers(n, &entry)?;
+        let members = spawned
+            .into_iter()
+            .map(|s| Member { pid: s.pid, requests: Some(s.requests), results: Some(s.results), status: None })
+            .collect();
+        Ok(WorkerPool { members, frame: Vec::new() })
+    }
+
+    /// Number of workers forked.
+    pub(crate) fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// The process ids of every worker.
+    pub(crate) fn pids(&self) -> Vec<Pid> {
+        self.members.iter().map(|m| m.pid).collect()
+    }
+
+    /// The process id of worker `k`.
+    pub(crate) fn pid(&self, k: usize) -> Pid {
+        self.members[k].pid
+    }
+
+    /// Starts one thread per worker that decodes its frames into `tx`.
+    pub(crate) fn start_readers(&mut self, tx: &Sender<PoolEvent>) -> anyhow::Result<()> {
+        for (k, m) in self.members.iter_mut().enumerate() {
+            let Some(results) = m.results.take() else { continue };
+            let tx = tx.clone();
+            std::thread::Builder::new().name(format!("reader-{k}")).spawn(move || read_loop(k, results, tx))?;
+        }
+        Ok(())
+    }
+
+    /// Sends a batch of jobs to worker `k`.
+    pub(crate) fn send(&mut self, k: usize, jobs: &[Job]) -> io::Result<()> {
+        let Some(pipe) = self.members[k].requests.as_mut() else {
+            return Err(io::Error::new(io::ErrorKind::BrokenPipe, "worker request pipe closed"));
+        };
+        self.frame.clear();
+        wire::encode_batch(&mut self.frame, jobs);
+        pipe.write_all(&self.frame)
+    }
+
+    /// Closes worker `k`'s request pipe: it finishes its batches and exits.
+    pub(crate) fn close(&mut self, k: usize) {
+        self.members[k].requests = None;
+    }
+
+    /// Sends `sig` to every worker not yet reaped.
+    pub(crate) fn signal_all(&self, sig: Signal) {
+        for m in self.members.iter().filter(|m| m.status.is_none()) {
+            let _ = nix::sys::signal::kill(m.pid, sig);
+        }
+    }
+
+    /// Waits for worker `k` to exit and returns how it ended.
+    pub(crate) fn reap(&mut self, k: usize) -> WaitStatus {
+        let m = &mut self.members[k];
+        if let Some(st) = m.status {
+            return st;
+        }
+        let st = loop {
+            match nix::sys::wait::waitpid(m.pid, None) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                Ok(st) => break st,
+                Err(_) => break WaitStatus::StillAlive,
+            }
+        };
+        m.status = Some(st);
+        st
+    }
+
+    /// Closes every request pipe, then reaps every worker; those still alive
+    /// after `grace` are killed.
+    pub(crate) fn shutdown(&mut self, grace: Duration) {
+        for m in &mut self.members {
+            m.requests = None;
+        }
+        let deadline = Instant::now() + grace;
+        let mut killed = false;
+        while self.members.iter().any(|m| m.status.is_none()) {
+            for m in self.members.iter_mut().filter(|m| m.status.is_none()) {
+                match nix::sys::wait::waitpid(m.pid, Some(WaitPidFlag::WNOHANG)) {
+                    Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => {}
+                    Ok(st) => m.status = Some(st),
+                    Err(_) => m.status = Some(WaitStatus::StillAlive),
+                }
+            }
+            if !killed && Instant::now() >= deadline {
+                self.signal_all(Signal::SIGKILL);
+                killed = true;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+impl Drop for WorkerPool {
+    /// Kills and reaps every worker still running.
+    fn drop(&mut self) {
+        self.signal_all(Signal::SIGKILL);
+        self.shutdown(Duration::ZERO);
+    }
+}
+
+/// Decodes worker `k`'s frames until EOF, forwarding them in bulk.
+fn read_loop(k: usize, results: File, tx: Sender<PoolEvent>) {
+    let mut rdr = BufReader::with_capacity(256 << 10, results);
+    let mut payload = Vec::new();
+    let mut batch = Vec::new();
+    let end = loop {
+        match wire::read_frame(&mut rdr, &mut payload) {
+            Ok(Some(tag)) => match wire::decode_response(tag, &payload) {
+                Ok(resp) => batch.push(resp),
+                Err(e) => break Some(e.to_string()),
+            },
+            Ok(None) => break None,
+            Err(e) => break Some(e.to_string()),
+        }
+        if rdr.buffer().is_empty() && tx.send(PoolEvent::Responses(k, std::mem::take(&mut batch))).is_err() {
+            return;
+        }
+    };
+    if !batch.is_empty() {
+        let _ = tx.send(PoolEvent::Responses(k, batch));
+    }
+    // Drain whatever follows a corrupt frame so the worker never blocks.
+    let _ = io::copy(&mut rdr.take(u64::MAX), &mut io::sink());
+    let _ = tx.send(PoolEvent::Gone(k, end));
+}

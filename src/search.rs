@@ -1,0 +1,315 @@
+//! Searches one file into an output buffer, in a worker process: ripgrep's
+//! search worker (matcher + searcher + printer), minus any stdout access.
+//!
+//! It never touches stdout or stderr; its output and errors go back to the
+//! parent as frames through `FrameWriter`.
+
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use grep_printer::{JSONBuilder, StandardBuilder, Stats, SummaryBuilder, SummaryKind, JSON};
+use grep_printer::{Standard, Summary};
+use grep_regex::RegexMatcher;
+use grep_searcher::{Searcher, SearcherBuilder};
+use termcolor::{ColorSpec, WriteColor};
+
+use crate::config::{Config, SearchMode};
+use crate::wire::{self, FileStats, Job};
+
+/// Output of one file above this size is sent ahead as a chunk frame.
+const CHUNK_LIMIT: usize = 1 << 20;
+/// Encoded frames above this size are written to the pipe at once.
+const FLUSH_LIMIT: usize = 64 << 10;
+
+/// The printer's writer: renders into a buffer, and owns the result pipe
+/// through which that buffer leaves as frames.
+pub(crate) struct FrameWriter {
+    /// The current file's rendered output not yet sent.
+    cur: Vec<u8>,
+    /// Encoded frames waiting to be written to the pipe.
+    frames: Vec<u8>,
+    /// Whether colour escapes are written.
+    color: bool,
+    /// The file whose output is being rendered.
+    seq: u64,
+    /// The write end of this worker's result pipe.
+    pipe: File,
+}
+
+impl FrameWriter {
+    /// Creates a writer that sends frames down `pipe`.
+    pub(crate) fn new(pipe: File, color: bool) -> FrameWriter {
+        FrameWriter { cur: Vec::new(), frames: Vec::new(), color, seq: 0, pipe }
+    }
+
+    /// Starts rendering file `seq`; any leftover output is discarded.
+    fn begin(&mut self, seq: u64) {
+        self.seq = seq;
+        self.cur.clear();
+    }
+
+    /// Queues the done frame for the current file.
+    fn done(&mut self, has_match: bool, stats: &FileStats, error: Option<&str>) -> io::Result<()> {
+        let had_output = !self.cur.is_empty();
+        wire::encode_done(&mut self.frames, self.seq, has_match, stats, error, &self.cur);
+        self.cur.clear();
+        // Files with output leave at once (the printer is waiting to
+        // stream them); silent files' records travel in bulk.
+        if had_output || self.frames.len() >= FLUSH_LIMIT {
+            self.flush_frames()?;
+        }
+        Ok(())
+    }
+
+    /// Writes every queued frame to the pipe.
+    pub(crate) fn flush_frames(&mut self) -> io::Result<()> {
+        if !self.frames.is_empty() {
+            self.pipe.write_all(&self.frames)?;
+            self.frames.clear();
+        }
+        Ok(())
+    }
+
+    /// Sends the current output ahead as a chunk (big outputs stream).
+    fn send_chunk(&mut self) -> io::Result<()> {
+        wire::encode_chunk(&mut self.frames, self.seq, &self.cur);
+        self.cur.clear();
+        self.flush_frames()
+    }
+}
+
+impl Write for FrameWriter {
+    /// Appends to the current file's output, sending a chunk when it is big.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.cur.extend_from_slice(buf);
+        if self.cur.len() >= CHUNK_LIMIT {
+            self.send_chunk()?;
+        }
+        Ok(buf.len())
+    }
+
+    /// Nothing to do: frames leave at file and batch boundaries.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl WriteColor for FrameWriter {
+    /// Colour is on when the parent decided so.
+    fn supports_color(&self) -> bool {
+        self.color
+    }
+
+    /// Writes the ANSI escape for `spec` into the output.
+    fn set_color(&mut self, spec: &ColorSpec) -> io::Result<()> {
+        if self.color {
+            termcolor::Ansi::new(&mut self.cur).set_color(spec)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the ANSI reset escape into the output.
+    fn reset(&mut self) -> io::Result<()> {
+        if self.color {
+            termcolor::Ansi::new(&mut self.cur).reset()?;
+        }
+        Ok(())
+    }
+}
+
+/// The printer chosen for the output mode.
+enum Printer {
+    Standard(Standard<FrameWriter>),
+    Summary(Summary<FrameWriter>),
+    Json(JSON<FrameWriter>),
+}
+
+/// A matcher, a searcher and a printer: searches files one at a time.
+pub(crate) struct SearchWorker<'a> {
+    cfg: &'a Config,
+    matcher: &'a RegexMatcher,
+    searcher: Searcher,
+    printer: Printer,
+}
+
+/// What searching one file produced, besides its output.
+struct Outcome {
+    has_match: bool,
+    stats: Option<Stats>,
+}
+
+impl<'a> SearchWorker<'a> {
+    /// Builds a worker whose output leaves through `out`.
+    pub(crate) fn new(cfg: &'a Config, matcher: &'a RegexMatcher, out: FrameWriter) -> Self {
+        SearchWorker { cfg, matcher, searcher: searcher(cfg), printer: printer(cfg, out) }
+    }
+
+    /// Searches one file and queues its done frame (output, stats, error).
+    pub(crate) fn search(&mut self, job: &Job) -> io::Result<()> {
+        self.writer().begin(job.seq);
+        let bin = if job.explicit { &self.cfg.binary_explicit } else { &self.cfg.binary_implicit };
+        self.searcher.set_binary_detection(bin.clone());
+        let path = Path::new(OsStr::from_bytes(&job.path));
+        let result = if job.stdin {
+            let stdin = io::stdin();
+            self.run(path, Some(&mut stdin.lock()))
+        } else {
+            self.run::<io::StdinLock>(path, None)
+        };
+        match result {
+            Ok(o) => {
+                let stats = o.stats.as_ref().map(to_wire).unwrap_or_default();
+                self.writer().done(o.has_match, &stats, None)
+            }
+            Err(e) if is_pipe_error(&e) => Err(e),
+            Err(e) => {
+                let msg = format!("{}: {}", path.display(), e);
+                self.writer().done(false, &FileStats::default(), Some(&msg))
+            }
+        }
+    }
+
+    /// Sends every queued frame to the parent.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        self.writer().flush_frames()
+    }
+
+    /// The printer's writer.
+    fn writer(&mut self) -> &mut FrameWriter {
+        match &mut self.printer {
+            Printer::Standard(p) => p.get_mut(),
+            Printer::Summary(p) => p.get_mut(),
+            Printer::Json(p) => p.get_mut(),
+        }
+    }
+
+    /// Runs the searcher over `path` (or `rdr` for stdin) into the printer.
+    fn run<R: io::Read>(&mut self, path: &Path, rdr: Option<&mut R>) -> io::Result<Outcome> {
+        let m = self.matcher;
+        let s = &mut self.searcher;
+        macro_rules! go {
+            ($sink:expr, $stats:expr) => {{
+                let mut sink = $sink;
+                match rdr {
+                    Some(r) => s.search_reader(m, r, &mut sink)?,
+                    None => s.search_path(m, path, &mut sink)?,
+                }
+                Ok(Outcome { has_match: sink.has_match(), stats: $stats(&sink) })
+            }};
+        }
+        match &mut self.printer {
+            Printer::Standard(p) => go!(p.sink_with_path(m, path), |s: &grep_printer::StandardSink<_, _>| s.stats().cloned()),
+            Printer::Summary(p) => go!(p.sink_with_path(m, path), |s: &grep_printer::SummarySink<_, _>| s.stats().cloned()),
+            Printer::Json(p) => go!(p.sink_with_path(m, path), |s: &grep_printer::JSONSink<_, _>| Some(s.stats().clone())),
+        }
+    }
+}
+
+/// True for the errors that mean the parent has gone away.
+pub(crate) fn is_pipe_error(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+}
+
+/// Converts printer stats to their wire form.
+fn to_wire(s: &Stats) -> FileStats {
+    FileStats {
+        elapsed_nanos: s.elapsed().as_nanos() as u64,
+        searches: s.searches(),
+        searches_with_match: s.searches_with_match(),
+        bytes_searched: s.bytes_searched(),
+        bytes_printed: s.bytes_printed(),
+        matched_lines: s.matched_lines(),
+        matches: s.matches(),
+    }
+}
+
+/// Builds the searcher exactly as ripgrep configures it.
+fn searcher(cfg: &Config) -> Searcher {
+    let term = if cfg.crlf {
+        grep_matcher::LineTerminator::crlf()
+    } else if cfg.null_data {
+        grep_matcher::LineTerminator::byte(b'\0')
+    } else {
+        grep_matcher::LineTerminator::byte(b'\n')
+    };
+    let mut b = SearcherBuilder::new();
+    b.max_matches(cfg.max_count)
+        .line_terminator(term)
+        .invert_match(cfg.invert_match)
+        .line_number(cfg.line_number)
+        .multi_line(cfg.multiline)
+        .memory_map(grep_searcher::MmapChoice::never());
+    if cfg.passthru {
+        b.passthru(true);
+    } else {
+        b.before_context(cfg.before_context).after_context(cfg.after_context);
+    }
+    if let Some(enc) = &cfg.encoding {
+        b.encoding(Some(enc.clone()));
+    }
+    b.bom_sniffing(cfg.bom_sniffing);
+    b.build()
+}
+
+/// Builds the printer for the output mode, as ripgrep configures it; the
+/// separator between files is left to the parent, which alone knows order.
+fn printer(cfg: &Config, out: FrameWriter) -> Printer {
+    let mode = cfg.search_mode().unwrap_or(SearchMode::Standard);
+    let kind = match (cfg.quiet, mode) {
+        (true, SearchMode::FilesWithoutMatch) => Some(SummaryKind::QuietWithoutMatch),
+        (true, _) => Some(SummaryKind::QuietWithMatch),
+        (false, SearchMode::FilesWithMatches) => Some(SummaryKind::PathWithMatch),
+        (false, SearchMode::FilesWithoutMatch) => Some(SummaryKind::PathWithoutMatch),
+        (false, SearchMode::Count) => Some(SummaryKind::Count),
+        (false, SearchMode::CountMatches) => Some(SummaryKind::CountMatches),
+        (false, SearchMode::Json | SearchMode::Standard) => None,
+    };
+    if let Some(kind) = kind {
+        return Printer::Summary(
+            SummaryBuilder::new()
+                .color_specs(cfg.color_specs.clone())
+                .exclude_zero(!cfg.include_zero)
+                .kind(kind)
+                .path(cfg.with_filename)
+                .path_terminator(cfg.path_terminator)
+                .separator_field(b":".to_vec())
+                .separator_path(cfg.path_separator)
+                .stats(cfg.stats)
+                .build(out),
+        );
+    }
+    if mode == SearchMode::Json {
+        return Printer::Json(
+            JSONBuilder::new()
+                .pretty(false)
+                .always_begin_end(false)
+                .replacement(cfg.replace.clone())
+                .build(out),
+        );
+    }
+    Printer::Standard(
+        StandardBuilder::new()
+            .byte_offset(cfg.byte_offset)
+            .color_specs(cfg.color_specs.clone())
+            .column(cfg.column)
+            .heading(cfg.heading)
+            .max_columns_preview(cfg.max_columns_preview)
+            .max_columns(cfg.max_columns)
+            .only_matching(cfg.only_matching)
+            .path(cfg.with_filename)
+            .path_terminator(cfg.path_terminator)
+            .per_match_one_line(true)
+            .per_match(cfg.vimgrep)
+            .replacement(cfg.replace.clone())
+            .separator_context(Some(cfg.context_separator.clone()))
+            .separator_field_context(cfg.field_context_separator.clone())
+            .separator_field_match(cfg.field_match_separator.clone())
+            .separator_path(cfg.path_separator)
+            .stats(cfg.stats)
+            .trim_ascii(cfg.trim)
+            .build(out),
+    )
+}

@@ -1,0 +1,52 @@
+//! Cancellation signals (SIGINT, SIGTERM, SIGHUP): blocked in every parent
+//! thread and received by one waiter thread with `sigwait`, which reports
+//! the first one and makes a second one kill everything at once.
+//!
+//! Why not `ctrlc`: its handler is not told which signal arrived, and the
+//! parent must die by that same signal (130 vs 143). `sigwait` gives the
+//! signal number, needs no async-signal-safe handler, and is in `nix`.
+
+use crossbeam_channel::Sender;
+use nix::sys::signal::{SigSet, Signal};
+use nix::unistd::Pid;
+
+/// The signals that cancel a search.
+fn cancel_set() -> SigSet {
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGINT);
+    set.add(Signal::SIGTERM);
+    set.add(Signal::SIGHUP);
+    set
+}
+
+/// Blocks the cancel signals in the calling thread; threads started later
+/// inherit the mask. Call after forking and before starting any thread.
+pub(crate) fn block() -> anyhow::Result<()> {
+    cancel_set().thread_block()?;
+    Ok(())
+}
+
+/// Starts the waiter thread: the first signal is sent on `tx`; a second one
+/// SIGKILLs `workers`, resets colour when `reset` says so, and re-raises.
+pub(crate) fn spawn_waiter(tx: Sender<Signal>, workers: Vec<Pid>, reset: bool) -> anyhow::Result<()> {
+    std::thread::Builder::new().name("signals".into()).spawn(move || {
+        let set = cancel_set();
+        let mut first = true;
+        loop {
+            let Ok(sig) = set.wait() else { continue };
+            if first {
+                first = false;
+                let _ = tx.send(sig);
+                continue;
+            }
+            for pid in &workers {
+                let _ = nix::sys::signal::kill(*pid, Signal::SIGKILL);
+            }
+            if reset {
+                let _ = nix::unistd::write(std::io::stdout(), crate::app::COLOR_RESET);
+            }
+            crate::exit::die_by(sig);
+        }
+    })?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! The directory walk: `ignore`'s sorted walker on its own thread, turning
+//! entries into haystacks (paths to search) in ripgrep's order.
+//!
+//! It decides what is searched (ripgrep's haystack rules: explicit paths,
+//! regular files, never FIFOs or devices found while walking) but never
+//! searches or prints anything itself.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::thread::JoinHandle;
+use std::time::SystemTime;
+
+use crossbeam_channel::Sender;
+use ignore::{DirEntry, WalkBuilder};
+
+use crate::cli::SortKind;
+use crate::config::Config;
+
+/// One thing the walk produced, in walk order.
+#[derive(Debug)]
+pub(crate) enum WalkItem {
+    /// A file to search.
+    Hay { path: Vec<u8>, explicit: bool, stdin: bool },
+    /// An error that holds a place in the output order (missing path, ...).
+    Error(String),
+    /// A problem with an ignore file: reported, but not a search error.
+    Warning(String),
+}
+
+/// Starts the walker thread; items arrive on `tx` in order, then it closes.
+pub(crate) fn spawn(cfg: &Config, tx: Sender<WalkItem>) -> anyhow::Result<JoinHandle<()>> {
+    let builder = builder(cfg);
+    let strip = cfg.has_implicit_path;
+    let sort = cfg.sort;
+    let handle = std::thread::Builder::new().name("walker".into()).spawn(move || {
+        let walk = builder.build();
+        if in_walk_order(sort) {
+            for result in walk {
+                if !haystack(result, strip, &mut |item| tx.send(item).is_ok()) {
+                    return;
+                }
+            }
+        } else {
+            for item in sorted(walk, strip, sort.kind, sort.reverse) {
+                if tx.send(item).is_err() {
+                    return;
+                }
+            }
+        }
+    })?;
+    Ok(handle)
+}
+
+/// Collects the whole walk and sorts it the way `rg --sort`/`--sortr` do.
+fn sorted(walk: ignore::Walk, strip: bool, kind: SortKind, reverse: bool) -> Vec<WalkItem> {
+    let mut items = Vec::new();
+    for r in walk {
+        haystack(r, strip, &mut |item| {
+            items.push(item);
+            true
+        });
+    }
+    let (mut hays, other): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| matches!(i, WalkItem::Hay { .. }));
+    let path_of = |i: &WalkItem| match i {
+        WalkItem::Hay { path, .. } => path.clone(),
+        _ => Vec::new(),
+    };
+    if kind == SortKind::Path {
+        hays.sort_by(|a, b| Path::new(std::ffi::OsStr::from_bytes(&path_of(b))).cmp(Path::new(std::ffi::OsStr::from_bytes(&path_of(a)))));
+    } else {
+        let mut keyed: Vec<(Option<SystemTime>, WalkItem)> =
+            hays.into_iter().map(|h| (timestamp(&path_of(&h), kind), h)).collect();
+        keyed.sort_by(|(t1, _), (t2, _)| {
+            let o = match (t1, t2) {
+                (Some(a), Some(b)) => a.cmp(b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            };
+            if reverse {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+        hays = keyed.into_iter().map(|(_, h)| h).collect();
+    }
+    other.into_iter().chain(hays).collect()
+}
+
+/// The timestamp a --sort mode orders by, if it can be read.
+fn timestamp(path: &[u8], kind: SortKind) -> Option<SystemTime> {
+    let md = std::fs::metadata(Path::new(std::ffi::OsStr::from_bytes(path))).ok()?;
+    match kind {
+        SortKind::Modified => md.modified().ok(),
+        SortKind::Accessed => md.accessed().ok(),
+        SortKind::Created => md.created().ok(),
+        _ => None,
+    }
+}
+
+/// Configures the walker exactly as ripgrep does for a search.
+fn builder(cfg: &Config) -> WalkBuilder {
+    let w = &cfg.walk;
+    let mut b = WalkBuilder::new(&cfg.paths[0]);
+    for p in &cfg.paths[1..] {
+        b.add(p);
+    }
+    if !w.no_ignore_files {
+        for f in &w.ignore_files {
+            let _ = b.add_ignore(f);
+        }
+    }
+    b.max_depth(w.max_depth)
+        .follow_links(w.follow)
+        .max_filesize(w.max_filesize)
+        .threads(1)
+        .same_file_system(w.one_file_system)
+        .skip_stdout(w.skip_stdout)
+        .overrides(w.globs.clone())
+        .types(w.types.clone())
+        .hidden(!w.hidden)
+        .parents(!w.no_ignore_parent)
+        .ignore(!w.no_ignore_dot)
+        .git_global(!w.no_ignore_vcs && !w.no_ignore_global)
+        .git_ignore(!w.no_ignore_vcs)
+        .git_exclude(!w.no_ignore_vcs && !w.no_ignore_exclude)
+        .require_git(!w.no_require_git)
+        .current_dir(&w.cwd);
+    if !w.no_ignore_dot {
+        b.add_custom_ignore_filename(".rgignore");
+        b.add_custom_ignore_filename(".dnignore");
+    }
+    if in_walk_order(cfg.sort) {
+        b.sort_by_file_name(|a, b| a.cmp(b));
+    }
+    b
+}
+
+/// True when the walk itself yields the output order (ascending path).
+fn in_walk_order(sort: crate::config::Sort) -> bool {
+    (sort.kind == SortKind::Path && !sort.reverse) || sort.kind == SortKind::None
+}
+
+/// Emits the items for one walk result: an error or warning, and the file
+/// unless it is not to be searched (directories, FIFOs, sockets, devices and
+/// broken links found by walking). Returns false when `emit` does.
+fn haystack(result: Result<DirEntry, ignore::Error>, strip: bool, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
+    let dent = match result {
+        Ok(d) => d,
+        Err(err) => return emit(WalkItem::Error(err.to_string())),
+    };
+    if let Some(err) = dent.error() {
+        if !emit(WalkItem::Warning(err.to_string())) {
+            return false;
+        }
+    }
+    let is_dir = dent.file_type().is_some_and(|t| t.is_dir()) || (dent.path_is_symlink() && dent.path().is_dir());
+    let explicit = dent.is_stdin() || (dent.depth() == 0 && !is_dir);
+    if !explicit && !dent.file_type().is_some_and(|t| t.is_file()) {
+        return true;
+    }
+    let path = dent.path();
+    let path = if strip { path.strip_prefix("./").unwrap_or(path) } else { path };
+    emit(WalkItem::Hay { path: path.as_os_str().as_bytes().to_vec(), explicit, stdin: dent.is_stdin() })
+}
