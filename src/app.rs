@@ -37,7 +37,7 @@ const HELD_BYTES_CAP: usize = 64 << 20;
 /// Dispatch pauses while this many files wait to be released.
 const WINDOW_CAP: usize = 32 << 10;
 /// How long cancelled workers get to exit before SIGKILL.
-const KILL_GRACE: Duration = Duration::from_millis(50);
+const KILL_GRACE: Duration = Duration::from_millis(20);
 
 /// Runs `dn` with `cfg`; returns how the process should end.
 pub(crate) fn run(cfg: Config) -> anyhow::Result<ExitStatus> {
@@ -195,7 +195,8 @@ impl<'a> Search<'a> {
         match item {
             WalkItem::Hay { path, explicit, stdin } => {
                 let seq = self.order.push();
-                self.pending.push_back(Task { job: Job { seq, explicit, stdin, path }, attempts: 0 });
+                self.pending
+                    .push_back(Task { job: Job { seq, explicit, stdin, path }, attempts: 0 });
             }
             WalkItem::Error(msg) => {
                 let seq = self.order.push();
@@ -232,7 +233,8 @@ impl<'a> Search<'a> {
     /// True when too much output waits on an earlier file to dispatch more.
     fn backed_up(&self) -> bool {
         let next = self.pending.front().map_or(0, |t| t.job.seq);
-        self.order.held_bytes() > HELD_BYTES_CAP || next.saturating_sub(self.order.head()) > WINDOW_CAP as u64
+        self.order.held_bytes() > HELD_BYTES_CAP
+            || next.saturating_sub(self.order.head()) > WINDOW_CAP as u64
     }
 
     /// Writes everything the reorder buffer can release; stops early for -q.
@@ -316,7 +318,8 @@ impl<'a> Search<'a> {
             first.attempts += 1;
             if first.attempts >= 2 {
                 let t = tasks.remove(0);
-                let msg = format!("{}: not searched: a worker {how} on it twice", display(&t.job.path));
+                let msg =
+                    format!("{}: not searched: a worker {how} on it twice", display(&t.job.path));
                 self.order.restart(t.job.seq);
                 self.order.finish(t.job.seq, Finished { error: Some(msg), ..Default::default() });
             }
@@ -404,7 +407,9 @@ enum Stop {
 /// The cancellation signal a worker died by, if any.
 fn cancel_signal(st: WaitStatus) -> Option<Signal> {
     match st {
-        WaitStatus::Signaled(_, sig @ (Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP), _) => Some(sig),
+        WaitStatus::Signaled(_, sig @ (Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP), _) => {
+            Some(sig)
+        }
         _ => None,
     }
 }
@@ -429,7 +434,10 @@ fn list_types(cfg: &Config) -> anyhow::Result<ExitStatus> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let defs = cfg.walk.types.definitions();
     for def in defs {
-        io::Write::write_all(&mut out, format!("{}: {}\n", def.name(), def.globs().join(", ")).as_bytes())?;
+        io::Write::write_all(
+            &mut out,
+            format!("{}: {}\n", def.name(), def.globs().join(", ")).as_bytes(),
+        )?;
     }
     io::Write::flush(&mut out)?;
     Ok(if defs.is_empty() { ExitStatus::NoMatch } else { ExitStatus::Match })
@@ -438,7 +446,11 @@ fn list_types(cfg: &Config) -> anyhow::Result<ExitStatus> {
 /// `--files`: prints the files that would be searched, in order.
 fn list_files(cfg: &Config) -> anyhow::Result<ExitStatus> {
     use grep_printer::PathPrinterBuilder;
-    let out = grep_cli::stdout(if cfg.color { termcolor::ColorChoice::Always } else { termcolor::ColorChoice::Never });
+    let out = grep_cli::stdout(if cfg.color {
+        termcolor::ColorChoice::Always
+    } else {
+        termcolor::ColorChoice::Never
+    });
     let mut printer = PathPrinterBuilder::new()
         .color_specs(cfg.color_specs.clone())
         .separator(cfg.path_separator)
@@ -455,7 +467,9 @@ fn list_files(cfg: &Config) -> anyhow::Result<ExitStatus> {
                     break;
                 }
                 match printer.write(Path::new(OsStr::from_bytes(&path))) {
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitStatus::Match),
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                        return Ok(ExitStatus::Match)
+                    }
                     r => r?,
                 }
             }

@@ -69,7 +69,13 @@ pub(crate) struct Args {
 
     // ---- input ----
     /// A pattern to search for; can be given more than once.
-    #[arg(short = 'e', long = "regexp", value_name = "PATTERN", help_heading = "Input options", allow_hyphen_values = true)]
+    #[arg(
+        short = 'e',
+        long = "regexp",
+        value_name = "PATTERN",
+        help_heading = "Input options",
+        allow_hyphen_values = true
+    )]
     pub(crate) regexp: Vec<String>,
     /// Search for patterns from the given file, one per line.
     #[arg(short = 'f', long = "file", value_name = "PATTERNFILE", help_heading = "Input options")]
@@ -77,6 +83,9 @@ pub(crate) struct Args {
     /// Ignore a config file, if DRAGNET_CONFIG_PATH names one.
     #[arg(long, help_heading = "Input options")]
     pub(crate) no_config: bool,
+    /// Search in compressed files (gzip, bzip2, xz, lz4, lzma, brotli, zstd).
+    #[arg(short = 'z', long, help_heading = "Input options")]
+    pub(crate) search_zip: bool,
     /// Read the list of files to ignore from this gitignore-format file.
     #[arg(long, value_name = "PATH", help_heading = "Input options")]
     pub(crate) ignore_file: Vec<PathBuf>,
@@ -95,7 +104,13 @@ pub(crate) struct Args {
     #[arg(short = 'S', long, help_heading = "Search options", overrides_with_all = ["ignore_case", "case_sensitive"])]
     pub(crate) smart_case: bool,
     /// Which regex engine to use (only the default is built in).
-    #[arg(long, value_enum, value_name = "ENGINE", default_value = "default", help_heading = "Search options")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ENGINE",
+        default_value = "default",
+        help_heading = "Search options"
+    )]
     pub(crate) engine: Engine,
     /// Treat the pattern as a literal string.
     #[arg(short = 'F', long, help_heading = "Search options")]
@@ -139,7 +154,13 @@ pub(crate) struct Args {
     #[arg(short = 'L', long, help_heading = "Filter options")]
     pub(crate) follow: bool,
     /// Include or exclude files matching this glob ('!' excludes).
-    #[arg(short = 'g', long, value_name = "GLOB", help_heading = "Filter options", allow_hyphen_values = true)]
+    #[arg(
+        short = 'g',
+        long,
+        value_name = "GLOB",
+        help_heading = "Filter options",
+        allow_hyphen_values = true
+    )]
     pub(crate) glob: Vec<String>,
     /// Match globs case insensitively.
     #[arg(long, help_heading = "Filter options")]
@@ -216,7 +237,13 @@ pub(crate) struct Args {
     #[arg(short = 'b', long, help_heading = "Output options")]
     pub(crate) byte_offset: bool,
     /// When to use colour.
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", help_heading = "Output options")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Output options"
+    )]
     pub(crate) color: ColorWhen,
     /// Colour settings, as 'type:attribute:value' (e.g. path:fg:magenta).
     #[arg(long, value_name = "COLOR_SPEC", help_heading = "Output options")]
@@ -228,13 +255,31 @@ pub(crate) struct Args {
     #[arg(long, help_heading = "Output options", overrides_with = "column", hide = true)]
     pub(crate) no_column: bool,
     /// The string between context blocks.
-    #[arg(long, value_name = "SEPARATOR", default_value = "--", help_heading = "Output options", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "SEPARATOR",
+        default_value = "--",
+        help_heading = "Output options",
+        allow_hyphen_values = true
+    )]
     pub(crate) context_separator: String,
     /// The separator between fields of a context line.
-    #[arg(long, value_name = "SEPARATOR", default_value = "-", help_heading = "Output options", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "SEPARATOR",
+        default_value = "-",
+        help_heading = "Output options",
+        allow_hyphen_values = true
+    )]
     pub(crate) field_context_separator: String,
     /// The separator between fields of a matching line.
-    #[arg(long, value_name = "SEPARATOR", default_value = ":", help_heading = "Output options", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "SEPARATOR",
+        default_value = ":",
+        help_heading = "Output options",
+        allow_hyphen_values = true
+    )]
     pub(crate) field_match_separator: String,
     /// Print the file path above its matches.
     #[arg(long, help_heading = "Output options", overrides_with = "no_heading")]
@@ -273,13 +318,31 @@ pub(crate) struct Args {
     #[arg(long, value_name = "SEPARATOR", help_heading = "Output options")]
     pub(crate) path_separator: Option<String>,
     /// Replace every match with this text ($1, ${name} expand groups).
-    #[arg(short = 'r', long, value_name = "REPLACEMENT", help_heading = "Output options", allow_hyphen_values = true)]
+    #[arg(
+        short = 'r',
+        long,
+        value_name = "REPLACEMENT",
+        help_heading = "Output options",
+        allow_hyphen_values = true
+    )]
     pub(crate) replace: Option<String>,
     /// Sort results in ascending order (results are always in a fixed order).
-    #[arg(long, value_enum, value_name = "SORTBY", help_heading = "Output options", overrides_with = "sortr")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SORTBY",
+        help_heading = "Output options",
+        overrides_with = "sortr"
+    )]
     pub(crate) sort: Option<SortKind>,
     /// Sort results in descending order.
-    #[arg(long, value_enum, value_name = "SORTBY", help_heading = "Output options", overrides_with = "sort")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SORTBY",
+        help_heading = "Output options",
+        overrides_with = "sort"
+    )]
     pub(crate) sortr: Option<SortKind>,
     /// Trim leading ASCII whitespace from each line.
     #[arg(long, help_heading = "Output options")]

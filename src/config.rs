@@ -5,8 +5,8 @@
 //! fails here, in the parent, before any worker is forked.
 
 use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
 use std::io::IsTerminal;
+use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -66,7 +66,6 @@ pub(crate) struct Config {
     pub(crate) patterns: Vec<String>,
     pub(crate) paths: Vec<PathBuf>,
     pub(crate) has_implicit_path: bool,
-    pub(crate) is_one_file: bool,
     pub(crate) workers: usize,
     pub(crate) sort: Sort,
     // matcher
@@ -114,6 +113,7 @@ pub(crate) struct Config {
     pub(crate) quiet: bool,
     pub(crate) buffering: Buffering,
     pub(crate) no_messages: bool,
+    pub(crate) search_zip: bool,
     // walk
     pub(crate) walk: WalkOptions,
 }
@@ -164,7 +164,8 @@ impl Config {
         let column = if args.no_column { false } else { args.column || args.vimgrep };
         let line_number = line_number(&args, search_mode, is_tty && !only_stdin, column);
         let (before_context, after_context) = context(&args);
-        let file_separator = file_separator(&args, search_mode, heading, before_context, after_context);
+        let file_separator =
+            file_separator(&args, search_mode, heading, before_context, after_context);
         let stats = search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json));
         let workers = workers(&args)?;
         let walk = walk_options(&args, search_mode.is_some())?;
@@ -176,7 +177,6 @@ impl Config {
             mode,
             patterns,
             has_implicit_path,
-            is_one_file,
             workers,
             sort: sort(&args),
             case: case(&args),
@@ -231,6 +231,7 @@ impl Config {
                 Buffering::Block
             },
             no_messages: args.no_messages,
+            search_zip: args.search_zip,
             paths,
             walk,
         })
@@ -238,7 +239,7 @@ impl Config {
 
     /// True when the search cannot match anything (ripgrep's shortcut).
     pub(crate) fn matches_possible(&self) -> bool {
-        !(self.patterns.is_empty() && !self.invert_match) && self.max_count != Some(0)
+        (self.invert_match || !self.patterns.is_empty()) && self.max_count != Some(0)
     }
 
     /// The search output mode, if this run searches.
@@ -450,11 +451,8 @@ fn binary(args: &Args) -> (BinaryDetection, BinaryDetection) {
     if args.text || args.null_data {
         return (BinaryDetection::none(), BinaryDetection::none());
     }
-    let implicit = if args.binary {
-        BinaryDetection::convert(b'\0')
-    } else {
-        BinaryDetection::quit(b'\0')
-    };
+    let implicit =
+        if args.binary { BinaryDetection::convert(b'\0') } else { BinaryDetection::quit(b'\0') };
     (BinaryDetection::convert(b'\0'), implicit)
 }
 
@@ -474,7 +472,10 @@ fn path_separator(sep: Option<&str>) -> anyhow::Result<Option<u8>> {
     match bytes.len() {
         0 => Ok(None),
         1 => Ok(Some(bytes[0])),
-        _ => bail!("A path separator must be exactly one byte, but the given separator is {} bytes: {sep}", bytes.len()),
+        _ => bail!(
+            "A path separator must be exactly one byte, but the given separator is {} bytes: {sep}",
+            bytes.len()
+        ),
     }
 }
 
@@ -491,7 +492,11 @@ pub(crate) fn parse_size(s: &str) -> anyhow::Result<u64> {
         Some(b'G') => (&s[..s.len() - 1], 1 << 30),
         _ => (s, 1),
     };
-    let n: u64 = num.parse().map_err(|_| anyhow::anyhow!("invalid --max-filesize '{s}': expected a number with an optional K, M or G suffix"))?;
+    let n: u64 = num.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "invalid --max-filesize '{s}': expected a number with an optional K, M or G suffix"
+        )
+    })?;
     n.checked_mul(mult).ok_or_else(|| anyhow::anyhow!("--max-filesize '{s}' is too large"))
 }
 
@@ -566,7 +571,8 @@ pub(crate) fn with_config_file(argv: Vec<OsString>) -> anyhow::Result<Vec<OsStri
     let Some(path) = std::env::var_os("DRAGNET_CONFIG_PATH").filter(|p| !p.is_empty()) else {
         return Ok(argv);
     };
-    let text = std::fs::read(&path).with_context(|| format!("{}: failed to read config file", Path::new(&path).display()))?;
+    let text = std::fs::read(&path)
+        .with_context(|| format!("{}: failed to read config file", Path::new(&path).display()))?;
     let mut out = vec![argv[0].clone()];
     for line in text.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);

@@ -133,6 +133,8 @@ pub(crate) struct SearchWorker<'a> {
     matcher: &'a RegexMatcher,
     searcher: Searcher,
     printer: Printer,
+    /// Set with -z: runs decompression commands for compressed files.
+    decomp: Option<grep_cli::DecompressionReaderBuilder>,
 }
 
 /// What searching one file produced, besides its output.
@@ -144,7 +146,12 @@ struct Outcome {
 impl<'a> SearchWorker<'a> {
     /// Builds a worker whose output leaves through `out`.
     pub(crate) fn new(cfg: &'a Config, matcher: &'a RegexMatcher, out: FrameWriter) -> Self {
-        SearchWorker { cfg, matcher, searcher: searcher(cfg), printer: printer(cfg, out) }
+        let decomp = cfg.search_zip.then(|| {
+            let mut b = grep_cli::DecompressionReaderBuilder::new();
+            b.async_stderr(true);
+            b
+        });
+        SearchWorker { cfg, matcher, searcher: searcher(cfg), printer: printer(cfg, out), decomp }
     }
 
     /// Searches one file and queues its done frame (output, stats, error).
@@ -156,6 +163,8 @@ impl<'a> SearchWorker<'a> {
         let result = if job.stdin {
             let stdin = io::stdin();
             self.run(path, Some(&mut stdin.lock()))
+        } else if self.decomp.as_ref().is_some_and(|d| d.get_matcher().has_command(path)) {
+            self.run_decompressed(path)
         } else {
             self.run::<io::StdinLock>(path, None)
         };
@@ -186,6 +195,16 @@ impl<'a> SearchWorker<'a> {
         }
     }
 
+    /// Searches the output of the decompression command for `path` (-z).
+    fn run_decompressed(&mut self, path: &Path) -> io::Result<Outcome> {
+        let mut rdr = self.decomp.as_ref().expect("checked by caller").build(path)?;
+        let result = self.run(path, Some(&mut rdr));
+        let closed = rdr.close();
+        let outcome = result?;
+        closed?;
+        Ok(outcome)
+    }
+
     /// Runs the searcher over `path` (or `rdr` for stdin) into the printer.
     fn run<R: io::Read>(&mut self, path: &Path, rdr: Option<&mut R>) -> io::Result<Outcome> {
         let m = self.matcher;
@@ -201,9 +220,21 @@ impl<'a> SearchWorker<'a> {
             }};
         }
         match &mut self.printer {
-            Printer::Standard(p) => go!(p.sink_with_path(m, path), |s: &grep_printer::StandardSink<_, _>| s.stats().cloned()),
-            Printer::Summary(p) => go!(p.sink_with_path(m, path), |s: &grep_printer::SummarySink<_, _>| s.stats().cloned()),
-            Printer::Json(p) => go!(p.sink_with_path(m, path), |s: &grep_printer::JSONSink<_, _>| Some(s.stats().clone())),
+            Printer::Standard(p) => {
+                go!(p.sink_with_path(m, path), |s: &grep_printer::StandardSink<_, _>| s
+                    .stats()
+                    .cloned())
+            }
+            Printer::Summary(p) => {
+                go!(p.sink_with_path(m, path), |s: &grep_printer::SummarySink<_, _>| s
+                    .stats()
+                    .cloned())
+            }
+            Printer::Json(p) => {
+                go!(p.sink_with_path(m, path), |s: &grep_printer::JSONSink<_, _>| Some(
+                    s.stats().clone()
+                ))
+            }
         }
     }
 }

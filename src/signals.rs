@@ -9,6 +9,7 @@
 use crossbeam_channel::Sender;
 use nix::sys::signal::{SigSet, Signal};
 use nix::unistd::Pid;
+use std::time::Duration;
 
 /// The signals that cancel a search.
 fn cancel_set() -> SigSet {
@@ -26,27 +27,34 @@ pub(crate) fn block() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts the waiter thread: the first signal is sent on `tx`; a second one
-/// SIGKILLs `workers`, resets colour when `reset` says so, and re-raises.
+/// How long the main thread gets to clean up after a signal before the
+/// waiter does it (the main thread may be stuck writing to a full pipe).
+const WATCHDOG: Duration = Duration::from_millis(90);
+
+/// Starts the waiter thread: the first signal is sent on `tx`. If a second
+/// signal comes, or the process still runs `WATCHDOG` later (a timer thread
+/// then re-sends the signal to the process), the waiter SIGKILLs and reaps
+/// `workers`, resets colour when `reset` says so, and re-raises the signal.
 pub(crate) fn spawn_waiter(tx: Sender<Signal>, workers: Vec<Pid>, reset: bool) -> anyhow::Result<()> {
     std::thread::Builder::new().name("signals".into()).spawn(move || {
         let set = cancel_set();
-        let mut first = true;
-        loop {
-            let Ok(sig) = set.wait() else { continue };
-            if first {
-                first = false;
-                let _ = tx.send(sig);
-                continue;
-            }
-            for pid in &workers {
-                let _ = nix::sys::signal::kill(*pid, Signal::SIGKILL);
-            }
-            if reset {
-                let _ = nix::unistd::write(std::io::stdout(), crate::app::COLOR_RESET);
-            }
-            crate::exit::die_by(sig);
+        let Ok(sig) = set.wait() else { return };
+        let _ = tx.send(sig);
+        let _ = std::thread::Builder::new().name("watchdog".into()).spawn(move || {
+            std::thread::sleep(WATCHDOG);
+            let _ = nix::sys::signal::kill(nix::unistd::getpid(), sig);
+        });
+        let _ = set.wait();
+        for pid in &workers {
+            let _ = nix::sys::signal::kill(*pid, Signal::SIGKILL);
         }
+        for pid in &workers {
+            let _ = nix::sys::wait::waitpid(*pid, None);
+        }
+        if reset {
+            let _ = nix::unistd::write(std::io::stdout(), crate::app::COLOR_RESET);
+        }
+        crate::exit::die_by(sig);
     })?;
     Ok(())
 }

@@ -60,13 +60,17 @@ fn sorted(walk: ignore::Walk, strip: bool, kind: SortKind, reverse: bool) -> Vec
             true
         });
     }
-    let (mut hays, other): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| matches!(i, WalkItem::Hay { .. }));
+    let (mut hays, other): (Vec<_>, Vec<_>) =
+        items.into_iter().partition(|i| matches!(i, WalkItem::Hay { .. }));
     let path_of = |i: &WalkItem| match i {
         WalkItem::Hay { path, .. } => path.clone(),
         _ => Vec::new(),
     };
     if kind == SortKind::Path {
-        hays.sort_by(|a, b| Path::new(std::ffi::OsStr::from_bytes(&path_of(b))).cmp(Path::new(std::ffi::OsStr::from_bytes(&path_of(a)))));
+        hays.sort_by(|a, b| {
+            Path::new(std::ffi::OsStr::from_bytes(&path_of(b)))
+                .cmp(Path::new(std::ffi::OsStr::from_bytes(&path_of(a))))
+        });
     } else {
         let mut keyed: Vec<(Option<SystemTime>, WalkItem)> =
             hays.into_iter().map(|h| (timestamp(&path_of(&h), kind), h)).collect();
@@ -145,7 +149,11 @@ fn in_walk_order(sort: crate::config::Sort) -> bool {
 /// Emits the items for one walk result: an error or warning, and the file
 /// unless it is not to be searched (directories, FIFOs, sockets, devices and
 /// broken links found by walking). Returns false when `emit` does.
-fn haystack(result: Result<DirEntry, ignore::Error>, strip: bool, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
+fn haystack(
+    result: Result<DirEntry, ignore::Error>,
+    strip: bool,
+    emit: &mut dyn FnMut(WalkItem) -> bool,
+) -> bool {
     let dent = match result {
         Ok(d) => d,
         Err(err) => return emit(WalkItem::Error(err.to_string())),
@@ -155,12 +163,17 @@ fn haystack(result: Result<DirEntry, ignore::Error>, strip: bool, emit: &mut dyn
             return false;
         }
     }
-    let is_dir = dent.file_type().is_some_and(|t| t.is_dir()) || (dent.path_is_symlink() && dent.path().is_dir());
+    let is_dir = dent.file_type().is_some_and(|t| t.is_dir())
+        || (dent.path_is_symlink() && dent.path().is_dir());
     let explicit = dent.is_stdin() || (dent.depth() == 0 && !is_dir);
     if !explicit && !dent.file_type().is_some_and(|t| t.is_file()) {
         return true;
     }
     let path = dent.path();
     let path = if strip { path.strip_prefix("./").unwrap_or(path) } else { path };
-    emit(WalkItem::Hay { path: path.as_os_str().as_bytes().to_vec(), explicit, stdin: dent.is_stdin() })
+    emit(WalkItem::Hay {
+        path: path.as_os_str().as_bytes().to_vec(),
+        explicit,
+        stdin: dent.is_stdin(),
+    })
 }

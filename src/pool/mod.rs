@@ -50,12 +50,21 @@ pub(crate) struct WorkerPool {
 impl WorkerPool {
     /// Forks `n` workers that search with `cfg` and `matcher`; must be called
     /// while the process is single-threaded.
-    pub(crate) fn start(n: usize, cfg: &Config, matcher: &RegexMatcher) -> anyhow::Result<WorkerPool> {
+    pub(crate) fn start(
+        n: usize,
+        cfg: &Config,
+        matcher: &RegexMatcher,
+    ) -> anyhow::Result<WorkerPool> {
         let entry = |io| worker::run(cfg, matcher, io);
         let spawned = spawn::fork_workers(n, &entry)?;
         let members = spawned
             .into_iter()
-            .map(|s| Member { pid: s.pid, requests: Some(s.requests), results: Some(s.results), status: None })
+            .map(|s| Member {
+                pid: s.pid,
+                requests: Some(s.requests),
+                results: Some(s.results),
+                status: None,
+            })
             .collect();
         Ok(WorkerPool { members, frame: Vec::new() })
     }
@@ -80,7 +89,9 @@ impl WorkerPool {
         for (k, m) in self.members.iter_mut().enumerate() {
             let Some(results) = m.results.take() else { continue };
             let tx = tx.clone();
-            std::thread::Builder::new().name(format!("reader-{k}")).spawn(move || read_loop(k, results, tx))?;
+            std::thread::Builder::new()
+                .name(format!("reader-{k}"))
+                .spawn(move || read_loop(k, results, tx))?;
         }
         Ok(())
     }
@@ -171,7 +182,9 @@ fn read_loop(k: usize, results: File, tx: Sender<PoolEvent>) {
             Ok(None) => break None,
             Err(e) => break Some(e.to_string()),
         }
-        if rdr.buffer().is_empty() && tx.send(PoolEvent::Responses(k, std::mem::take(&mut batch))).is_err() {
+        if rdr.buffer().is_empty()
+            && tx.send(PoolEvent::Responses(k, std::mem::take(&mut batch))).is_err()
+        {
             return;
         }
     };

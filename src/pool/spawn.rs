@@ -34,13 +34,18 @@ pub(crate) struct WorkerIo {
 ///
 /// On failure the workers already forked are returned to the caller's
 /// cleanup through the error path of `WorkerPool` (they see EOF and exit).
-pub(crate) fn fork_workers(n: usize, entry: &dyn Fn(WorkerIo) -> i32) -> anyhow::Result<Vec<Spawned>> {
+pub(crate) fn fork_workers(
+    n: usize,
+    entry: &dyn Fn(WorkerIo) -> i32,
+) -> anyhow::Result<Vec<Spawned>> {
     debug_assert_single_threaded();
     let parent = nix::unistd::getpid();
     let mut spawned = Vec::with_capacity(n);
     for _ in 0..n {
-        let (req_r, req_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).context("failed to create a pipe")?;
-        let (res_r, res_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).context("failed to create a pipe")?;
+        let (req_r, req_w) =
+            nix::unistd::pipe2(OFlag::O_CLOEXEC).context("failed to create a pipe")?;
+        let (res_r, res_w) =
+            nix::unistd::pipe2(OFlag::O_CLOEXEC).context("failed to create a pipe")?;
         // SAFETY: the process is single-threaded here (fork happens before
         // any thread is started; checked in debug builds), so the child may
         // allocate and run ordinary Rust code. The child never returns: it
@@ -51,7 +56,11 @@ pub(crate) fn fork_workers(n: usize, entry: &dyn Fn(WorkerIo) -> i32) -> anyhow:
                 // of our own, so that EOF reaches the right process.
                 drop(spawned);
                 drop((req_w, res_r));
-                child_main(parent, WorkerIo { requests: req_r.into(), results: res_w.into() }, entry);
+                child_main(
+                    parent,
+                    WorkerIo { requests: req_r.into(), results: res_w.into() },
+                    entry,
+                );
             }
             ForkResult::Parent { child } => {
                 drop((req_r, res_w));
