@@ -1,0 +1,12 @@
+//! Integration tests: each module runs the real `dn` binary on trees it builds.
+
+#[macro_use]
+mod util;
+
+mod exit_status;
+mod feature;
+mod generated;
+mod json;
+mod order;
+#[cfg(target_os = "linux")]
+mod processes;

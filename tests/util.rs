@@ -1,0 +1,133 @@
+//! Test harness: temporary directory trees and a builder for `dn` commands.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Asserts two byte strings are equal, showing both as text on failure.
+#[macro_export]
+macro_rules! eqnice {
+    ($expected:expr, $got:expr) => {{
+        let expected: &[u8] = ($expected).as_ref();
+        let got: &[u8] = ($got).as_ref();
+        if expected != got {
+            panic!(
+                "\n===== expected =====\n{}\n===== got =====\n{}\n===================\n",
+                String::from_utf8_lossy(expected),
+                String::from_utf8_lossy(got)
+            );
+        }
+    }};
+}
+
+/// Path of the `dn` binary under test.
+pub fn dn_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_dn"))
+}
+
+/// A temporary directory, removed when dropped.
+pub struct Dir {
+    pub root: PathBuf,
+}
+
+impl Dir {
+    /// Creates a fresh empty directory named after `name`.
+    pub fn new(name: &str) -> Dir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::SeqCst);
+        let root = std::env::temp_dir().join(format!("dn-test-{}-{}-{}", std::process::id(), name, n));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        Dir { root }
+    }
+
+    /// Writes `contents` to `rel`, creating parent directories.
+    pub fn create<C: AsRef<[u8]>>(&self, rel: impl AsRef<Path>, contents: C) -> &Dir {
+        let p = self.root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, contents).unwrap();
+        self
+    }
+
+    /// Creates the directory `rel`.
+    pub fn mkdir(&self, rel: impl AsRef<Path>) -> &Dir {
+        std::fs::create_dir_all(self.root.join(rel)).unwrap();
+        self
+    }
+
+    /// Makes the tree a git repository (so .gitignore applies).
+    pub fn git_init(&self) -> &Dir {
+        self.mkdir(".git")
+    }
+
+    /// A `dn` command running in this directory, with stdin closed.
+    pub fn command(&self) -> TestCommand {
+        let mut cmd = Command::new(dn_bin());
+        cmd.current_dir(&self.root).stdin(Stdio::null()).env_remove("DRAGNET_CONFIG_PATH").env_remove("NO_COLOR");
+        TestCommand { cmd }
+    }
+}
+
+impl Drop for Dir {
+    /// Removes the tree.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// A `dn` invocation being built.
+pub struct TestCommand {
+    pub cmd: Command,
+}
+
+impl TestCommand {
+    /// Appends arguments.
+    pub fn args<I, S>(&mut self, args: I) -> &mut TestCommand
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    /// Runs and returns the raw output.
+    pub fn output(&mut self) -> Output {
+        self.cmd.output().expect("failed to run dn")
+    }
+
+    /// Runs, asserts exit 0 and empty stderr, returns stdout.
+    pub fn stdout(&mut self) -> Vec<u8> {
+        let o = self.output();
+        assert!(
+            o.status.code() == Some(0),
+            "expected success, got {:?}\nstderr: {}",
+            o.status,
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o.stdout
+    }
+
+    /// Runs and asserts the exit code; returns the output.
+    pub fn assert_code(&mut self, code: i32) -> Output {
+        let o = self.output();
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "stdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    }
+
+    /// Runs with `input` on stdin; returns the output.
+    pub fn with_stdin(&mut self, input: &[u8]) -> Output {
+        use std::io::Write;
+        self.cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
