@@ -1,0 +1,103 @@
+//! Output order: any number of workers prints the same bytes as one worker,
+//! in sorted path order, on a tree of a few thousand files.
+
+use crate::util::Dir;
+
+/// Builds a tree of 3000 files over nested directories, some matching.
+fn tree() -> Dir {
+    let dir = Dir::new("order");
+    for i in 0..3000 {
+        let body = match i % 5 {
+            0 => format!("needle {i}\nhay\nneedle again {i}\n"),
+            1 => "hay only\n".repeat(i % 40 + 1),
+            2 => format!("{}needle at the end {i}\n", "filler line\n".repeat(i % 300)),
+            3 => String::new(),
+            _ => format!("context before\nNeedle {i}\ncontext after\n"),
+        };
+        dir.create(format!("d{}/e{}/f{i:04}.txt", i % 7, i % 13), body);
+    }
+    dir
+}
+
+/// Runs `dn args` with `-jN` and returns stdout.
+fn run(dir: &Dir, jobs: &str, args: &[&str]) -> Vec<u8> {
+    dir.command().arg_list(&["-j", jobs]).arg_list(args).stdout()
+}
+
+trait ArgList {
+    /// Appends a slice of arguments.
+    fn arg_list(&mut self, args: &[&str]) -> &mut Self;
+}
+
+impl ArgList for crate::util::TestCommand {
+    /// Appends a slice of arguments.
+    fn arg_list(&mut self, args: &[&str]) -> &mut Self {
+        self.args(args)
+    }
+}
+
+/// Parallel output equals single-worker output, for several output modes.
+#[test]
+fn parallel_output_is_identical_to_one_worker() {
+    let dir = tree();
+    let cases: &[&[&str]] = &[
+        &["needle"],
+        &["-n", "-i", "needle"],
+        &["-C1", "--heading", "-i", "needle"],
+        &["-c", "needle"],
+        &["-l", "hay"],
+        &["--files-without-match", "needle"],
+        &["--json", "needle"],
+        &["--vimgrep", "-w", "needle"],
+    ];
+    for args in cases {
+        let one = run(&dir, "1", args);
+        assert!(!one.is_empty(), "{args:?} printed nothing");
+        for jobs in ["2", "8"] {
+            let many = run(&dir, jobs, args);
+            if args[0] == "--json" {
+                assert_eq!(strip_elapsed(&one), strip_elapsed(&many), "{args:?} with -j{jobs}");
+            } else {
+                assert!(one == many, "{args:?} with -j{jobs} differs from -j1");
+            }
+        }
+    }
+}
+
+/// The file paths come out in sorted order, directory by directory.
+#[test]
+fn paths_come_out_sorted() {
+    let dir = tree();
+    let out = String::from_utf8(run(&dir, "8", &["-l", "needle"])).unwrap();
+    let paths: Vec<&str> = out.lines().collect();
+    assert_eq!(paths.len(), 1200);
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+}
+
+/// Removes the timing fields that legitimately differ between runs.
+fn strip_elapsed(json: &[u8]) -> String {
+    let text = String::from_utf8_lossy(json);
+    text.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let mut v = v;
+            scrub(&mut v);
+            v.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Deletes `elapsed`, `elapsed_total` and `bytes_printed` keys recursively.
+fn scrub(v: &mut serde_json::Value) {
+    if let Some(map) = v.as_object_mut() {
+        map.remove("elapsed");
+        map.remove("elapsed_total");
+        map.remove("bytes_printed");
+        for (_, child) in map.iter_mut() {
+            scrub(child);
+        }
+    }
+}
