@@ -1,0 +1,106 @@
+complete -c dn -s e -l regexp -d 'A pattern to search for; can be given more than once' -r
+complete -c dn -s f -l file -d 'Search for patterns from the given file, one per line' -r -F
+complete -c dn -l ignore-file -d 'Read the list of files to ignore from this gitignore-format file' -r -F
+complete -c dn -l engine -d 'Which regex engine to use (only the default is built in)' -r -f -a "default\t'Rust\'s regex engine (the only one built in)'
+auto\t'Same as default here'
+pcre2\t'PCRE2 (not available in dn)'"
+complete -c dn -s m -l max-count -d 'Limit the number of matching lines per file' -r
+complete -c dn -s E -l encoding -d 'Text encoding of the files (auto, none, utf-8, utf-16le, latin1, ...)' -r
+complete -c dn -s j -l threads -d 'Number of worker processes (default: number of CPUs)' -r
+complete -c dn -s g -l glob -d 'Include or exclude files matching this glob (\'!\' excludes)' -r
+complete -c dn -l iglob -d 'Like --glob, but case insensitive' -r
+complete -c dn -s d -l max-depth -d 'Descend at most NUM directories' -r
+complete -c dn -l max-filesize -d 'Skip files larger than NUM bytes (suffixes K, M, G)' -r
+complete -c dn -s t -l type -d 'Only search files of this type (see --type-list)' -r
+complete -c dn -s T -l type-not -d 'Don\'t search files of this type' -r
+complete -c dn -l type-add -d 'Add a file type definition, as \'name:glob\'' -r
+complete -c dn -l type-clear -d 'Clear the globs of a file type' -r
+complete -c dn -s A -l after-context -d 'Print lines after each match' -r
+complete -c dn -s B -l before-context -d 'Print lines before each match' -r
+complete -c dn -s C -l context -d 'Print lines before and after each match' -r
+complete -c dn -l color -d 'When to use colour' -r -f -a "never\t'Never colour'
+auto\t'Colour when stdout is a terminal (and NO_COLOR is unset)'
+always\t'Always colour'
+ansi\t'Always colour, with ANSI escapes'"
+complete -c dn -l colors -d 'Colour settings, as \'type:attribute:value\' (e.g. path:fg:magenta)' -r
+complete -c dn -l context-separator -d 'The string between context blocks' -r
+complete -c dn -l field-context-separator -d 'The separator between fields of a context line' -r
+complete -c dn -l field-match-separator -d 'The separator between fields of a matching line' -r
+complete -c dn -s M -l max-columns -d 'Omit lines longer than NUM bytes' -r
+complete -c dn -l path-separator -d 'The path separator to print (a single byte)' -r
+complete -c dn -s r -l replace -d 'Replace every match with this text ($1, ${name} expand groups)' -r
+complete -c dn -l sort -d 'Sort results in ascending order (results are always in a fixed order)' -r -f -a "path\t'Walk order: sorted by path (the default)'
+modified\t'Last modification time'
+accessed\t'Last access time'
+created\t'Creation time'
+none\t'Walk order (dn always prints in a deterministic order)'"
+complete -c dn -l sortr -d 'Sort results in descending order' -r -f -a "path\t'Walk order: sorted by path (the default)'
+modified\t'Last modification time'
+accessed\t'Last access time'
+created\t'Creation time'
+none\t'Walk order (dn always prints in a deterministic order)'"
+complete -c dn -l generate -d 'Render the man page or a shell completion script to stdout' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''
+complete-powershell\t''
+complete-elvish\t''"
+complete -c dn -l no-config -d 'Ignore a config file, if DRAGNET_CONFIG_PATH names one'
+complete -c dn -s z -l search-zip -d 'Search in compressed files (gzip, bzip2, xz, lz4, lzma, brotli, zstd)'
+complete -c dn -l crlf -d 'Treat CRLF as a line terminator'
+complete -c dn -s i -l ignore-case -d 'Search case insensitively'
+complete -c dn -s s -l case-sensitive -d 'Search case sensitively (the default)'
+complete -c dn -s S -l smart-case -d 'Search case insensitively unless the pattern has an uppercase letter'
+complete -c dn -s F -l fixed-strings -d 'Treat the pattern as a literal string'
+complete -c dn -s v -l invert-match -d 'Invert matching: show lines that do not match'
+complete -c dn -s x -l line-regexp -d 'Only show matches surrounded by line boundaries'
+complete -c dn -s w -l word-regexp -d 'Only show matches surrounded by word boundaries'
+complete -c dn -s U -l multiline -d 'Let matches span lines'
+complete -c dn -l multiline-dotall -d 'Make \'.\' match line terminators in multiline mode'
+complete -c dn -l no-unicode -d 'Disable Unicode mode in the pattern'
+complete -c dn -l null-data -d 'Use NUL as the line terminator'
+complete -c dn -l binary -d 'Search binary files, but suppress their matching lines'
+complete -c dn -s L -l follow -d 'Follow symbolic links'
+complete -c dn -l glob-case-insensitive -d 'Match globs case insensitively'
+complete -c dn -s . -l hidden -d 'Search hidden files and directories'
+complete -c dn -l no-ignore -d 'Don\'t respect ignore files (.gitignore, .ignore, .dnignore, ...)'
+complete -c dn -l no-ignore-dot -d 'Don\'t respect .ignore, .dnignore and .rgignore files'
+complete -c dn -l no-ignore-exclude -d 'Don\'t respect .git/info/exclude'
+complete -c dn -l no-ignore-files -d 'Don\'t respect --ignore-file paths'
+complete -c dn -l no-ignore-global -d 'Don\'t respect the global gitignore file'
+complete -c dn -l no-ignore-parent -d 'Don\'t respect ignore files in parent directories'
+complete -c dn -l no-ignore-vcs -d 'Don\'t respect version control ignore files'
+complete -c dn -l no-require-git -d 'Respect .gitignore even outside a git repository'
+complete -c dn -l one-file-system -d 'Don\'t cross file system boundaries'
+complete -c dn -s u -l unrestricted -d 'Reduce filtering: -u no ignore files, -uu also hidden, -uuu also binary'
+complete -c dn -s a -l text -d 'Search binary files as if they were text'
+complete -c dn -s b -l byte-offset -d 'Print the 0-based byte offset before each line'
+complete -c dn -l column -d 'Show column numbers (1-based byte offset of the first match)'
+complete -c dn -l no-column -d 'Don\'t show column numbers'
+complete -c dn -l heading -d 'Print the file path above its matches'
+complete -c dn -l no-heading -d 'Print the file path on each matching line'
+complete -c dn -s H -l with-filename -d 'Print the file path with each matching line'
+complete -c dn -s I -l no-filename -d 'Never print the file path'
+complete -c dn -s n -l line-number -d 'Show line numbers'
+complete -c dn -s N -l no-line-number -d 'Suppress line numbers'
+complete -c dn -l max-columns-preview -d 'Show a preview of lines longer than --max-columns'
+complete -c dn -s 0 -l null -d 'Follow each path with a NUL byte'
+complete -c dn -s o -l only-matching -d 'Print only the matched parts of a line'
+complete -c dn -l passthru -d 'Print both matching and non-matching lines'
+complete -c dn -l trim -d 'Trim leading ASCII whitespace from each line'
+complete -c dn -l vimgrep -d 'Print one line per match, with line and column: file:line:col:text'
+complete -c dn -l line-buffered -d 'Flush output after every line'
+complete -c dn -l block-buffered -d 'Buffer output in blocks'
+complete -c dn -s c -l count -d 'Print the number of matching lines per file'
+complete -c dn -l count-matches -d 'Print the number of matches per file'
+complete -c dn -s l -l files-with-matches -d 'Print only the paths with at least one match'
+complete -c dn -l files-without-match -d 'Print only the paths with no match'
+complete -c dn -l json -d 'Print results as JSON Lines (ripgrep\'s schema)'
+complete -c dn -l include-zero -d 'Include files with zero matches in --count output'
+complete -c dn -l no-messages -d 'Suppress error messages about files that could not be read'
+complete -c dn -s q -l quiet -d 'Do not print anything; exit 0 on the first match'
+complete -c dn -l stats -d 'Print statistics about the search at the end'
+complete -c dn -l files -d 'Print the files that would be searched, without searching'
+complete -c dn -l type-list -d 'List every file type and its globs'
+complete -c dn -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dn -s V -l version -d 'Print version'
