@@ -89,6 +89,8 @@ pub(crate) struct Config {
     pub(crate) binary_implicit: BinaryDetection,
     pub(crate) encoding: Option<Encoding>,
     pub(crate) bom_sniffing: bool,
+    /// Memory-map files, as ripgrep does for a few explicit files.
+    pub(crate) mmap: bool,
     // printer
     pub(crate) color: bool,
     pub(crate) color_specs: ColorSpecs,
@@ -173,6 +175,7 @@ impl Config {
         let color_specs = color_specs(&args.colors)?;
         let (binary_explicit, binary_implicit) = binary(&args);
         let (encoding, bom_sniffing) = encoding(args.encoding.as_deref())?;
+        let mmap = paths.len() <= 10 && paths.iter().all(|p| p.is_file());
         Ok(Config {
             mode,
             patterns,
@@ -198,6 +201,7 @@ impl Config {
             binary_implicit,
             encoding,
             bom_sniffing,
+            mmap,
             color,
             color_specs,
             column,

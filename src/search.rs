@@ -257,6 +257,19 @@ fn to_wire(s: &Stats) -> FileStats {
     }
 }
 
+/// ripgrep's memory-map choice: maps for a few explicit files, else reads.
+fn mmap_choice(mmap: bool) -> grep_searcher::MmapChoice {
+    if !mmap {
+        return grep_searcher::MmapChoice::never();
+    }
+    // SAFETY: the map is only read, and only for the length of one search.
+    // If the file is truncated under it, the kernel raises SIGBUS in this
+    // worker process alone: the parent sees the worker die, retries the
+    // file on another worker and reports it if that fails too. The signal
+    // is contained by the process boundary (this is fault isolation).
+    unsafe { grep_searcher::MmapChoice::auto() }
+}
+
 /// Builds the searcher exactly as ripgrep configures it.
 fn searcher(cfg: &Config) -> Searcher {
     let term = if cfg.crlf {
@@ -272,7 +285,7 @@ fn searcher(cfg: &Config) -> Searcher {
         .invert_match(cfg.invert_match)
         .line_number(cfg.line_number)
         .multi_line(cfg.multiline)
-        .memory_map(grep_searcher::MmapChoice::never());
+        .memory_map(mmap_choice(cfg.mmap));
     if cfg.passthru {
         b.passthru(true);
     } else {

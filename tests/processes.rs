@@ -288,7 +288,7 @@ fn a_file_truncated_mid_search_does_not_break_the_search() {
         let text = "some words here and there\n".repeat(4_000_000);
         std::fs::write(&big, &text).unwrap();
         std::fs::write(dir.join("b-small.txt"), "there is a needle here\n").unwrap();
-        let mut child = Command::new(dn_bin())
+        let child = Command::new(dn_bin())
             .current_dir(&dir)
             .args(["-j2", "--count-matches", r"\w+|needle"])
             .stdin(Stdio::null())
@@ -303,6 +303,40 @@ fn a_file_truncated_mid_search_does_not_break_the_search() {
         assert!(matches!(out.status.code(), Some(0)), "{:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
         assert!(stdout.contains("b-small.txt:5"), "stdout: {stdout}");
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A file truncated under a worker's memory map (explicit paths are mapped,
+/// as ripgrep does): SIGBUS kills that worker only; the file is searched
+/// again by the other worker and the search completes.
+#[test]
+fn sigbus_from_a_truncated_mapped_file_is_contained() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sigbus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for _ in 0..repeats() {
+        let big = dir.join("a-big.txt");
+        std::fs::write(&big, "some words here and there\n".repeat(4_000_000)).unwrap();
+        std::fs::write(dir.join("b-small.txt"), "there is a needle here\n").unwrap();
+        let child = Command::new(dn_bin())
+            .current_dir(&dir)
+            .args(["-j2", "--count-matches", r"\w+|needle", "a-big.txt", "b-small.txt"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+        std::fs::OpenOptions::new().write(true).open(&big).unwrap().set_len(1000).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("b-small.txt:5"), "stdout: {stdout} stderr: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("not searched"), "{stderr}");
+        match out.status.code() {
+            Some(0) => assert!(stderr.is_empty(), "{stderr}"),
+            Some(2) => assert!(stderr.contains("SIGBUS"), "{stderr}"),
+            other => panic!("exit {other:?}: {stderr}"),
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,8 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[macro_export]
 macro_rules! eqnice {
     ($expected:expr, $got:expr) => {{
-        let expected: &[u8] = ($expected).as_ref();
-        let got: &[u8] = ($got).as_ref();
+        let expected_value = $expected;
+        let got_value = $got;
+        let expected: &[u8] = expected_value.as_ref();
+        let got: &[u8] = got_value.as_ref();
         if expected != got {
             panic!(
                 "\n===== expected =====\n{}\n===== got =====\n{}\n===================\n",
