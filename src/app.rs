@@ -76,7 +76,7 @@ struct Search<'a> {
     pending: VecDeque<Task>,
     order: Reorder,
     out: Output,
-    walk_rx: Receiver<WalkItem>,
+    walk_rx: Receiver<Vec<WalkItem>>,
     walk_done: bool,
     pool_rx: Receiver<PoolEvent>,
     sig_rx: Receiver<Signal>,
@@ -93,7 +93,7 @@ impl<'a> Search<'a> {
         crate::signals::spawn_waiter(sig_tx, pool.pids(), color_tty)?;
         let (pool_tx, pool_rx) = crossbeam_channel::unbounded();
         pool.start_readers(&pool_tx)?;
-        let (walk_tx, walk_rx) = crossbeam_channel::bounded(4096);
+        let (walk_tx, walk_rx) = crossbeam_channel::bounded(64);
         crate::walk::spawn(cfg, walk_tx)?;
         let n = pool.len();
         Ok(Search {
@@ -169,23 +169,31 @@ impl<'a> Search<'a> {
         self.walk_done && self.pending.is_empty() && self.order.len() == 0
     }
 
-    /// Takes one walk item (or the end of the walk) and drains what else is
-    /// immediately available.
-    fn on_walk(&mut self, item: Option<WalkItem>) -> io::Result<()> {
-        let Some(item) = item else {
+    /// Takes one chunk of walk items (or the end of the walk) and drains
+    /// what else is immediately available.
+    fn on_walk(&mut self, chunk: Option<Vec<WalkItem>>) -> io::Result<()> {
+        let Some(chunk) = chunk else {
             self.walk_done = true;
             return Ok(());
         };
-        self.add_walk_item(item)?;
+        self.add_walk_items(chunk)?;
         while self.pending.len() < PENDING_CAP {
             match self.walk_rx.try_recv() {
-                Ok(item) => self.add_walk_item(item)?,
+                Ok(chunk) => self.add_walk_items(chunk)?,
                 Err(crossbeam_channel::TryRecvError::Empty) => break,
                 Err(crossbeam_channel::TryRecvError::Disconnected) => {
                     self.walk_done = true;
                     break;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Queues every item of a chunk, in order.
+    fn add_walk_items(&mut self, chunk: Vec<WalkItem>) -> io::Result<()> {
+        for item in chunk {
+            self.add_walk_item(item)?;
         }
         Ok(())
     }
@@ -337,10 +345,8 @@ impl<'a> Search<'a> {
         left.extend(self.in_flight.iter_mut().flat_map(|q| q.drain(..)));
         let first = left.iter().min_by_key(|t| t.job.seq).map(|t| display(&t.job.path));
         let mut more = 0usize;
-        while let Ok(item) = self.walk_rx.recv() {
-            if let WalkItem::Hay { .. } = item {
-                more += 1;
-            }
+        while let Ok(chunk) = self.walk_rx.recv() {
+            more += chunk.iter().filter(|i| matches!(i, WalkItem::Hay { .. })).count();
         }
         self.walk_done = true;
         self.out.error(&format!(
@@ -456,10 +462,10 @@ fn list_files(cfg: &Config) -> anyhow::Result<ExitStatus> {
         .separator(cfg.path_separator)
         .terminator(cfg.path_terminator.unwrap_or(b'\n'))
         .build(out);
-    let (tx, rx) = crossbeam_channel::bounded(4096);
+    let (tx, rx) = crossbeam_channel::bounded(64);
     crate::walk::spawn(cfg, tx)?;
     let (mut matched, mut errored) = (false, false);
-    for item in rx {
+    for item in rx.into_iter().flatten() {
         match item {
             WalkItem::Hay { path, .. } => {
                 matched = true;

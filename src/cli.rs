@@ -59,7 +59,8 @@ pub(crate) enum Engine {
     about = "Recursively search for a regex pattern: sorted, parallel, cancellable.",
     override_usage = "dn [OPTIONS] PATTERN [PATH ...]\n       dn [OPTIONS] -e PATTERN ... [PATH ...]\n       dn [OPTIONS] -f PATTERNFILE ... [PATH ...]\n       dn [OPTIONS] --files [PATH ...]\n       dn [OPTIONS] --type-list",
     max_term_width = 80,
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    args_override_self = true
 )]
 pub(crate) struct Args {
     /// A regular expression used for searching, then the files or

@@ -331,7 +331,7 @@ fn patterns(args: &mut Args, mode: Mode) -> anyhow::Result<Vec<String>> {
         } else {
             grep_cli::patterns_from_path(f)
         };
-        for p in pats.with_context(|| format!("{}", f.display()))? {
+        for p in pats? {
             add(p);
         }
     }

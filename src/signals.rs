@@ -35,7 +35,11 @@ const WATCHDOG: Duration = Duration::from_millis(90);
 /// signal comes, or the process still runs `WATCHDOG` later (a timer thread
 /// then re-sends the signal to the process), the waiter SIGKILLs and reaps
 /// `workers`, resets colour when `reset` says so, and re-raises the signal.
-pub(crate) fn spawn_waiter(tx: Sender<Signal>, workers: Vec<Pid>, reset: bool) -> anyhow::Result<()> {
+pub(crate) fn spawn_waiter(
+    tx: Sender<Signal>,
+    workers: Vec<Pid>,
+    reset: bool,
+) -> anyhow::Result<()> {
     std::thread::Builder::new().name("signals".into()).spawn(move || {
         let set = cancel_set();
         let Ok(sig) = set.wait() else { return };

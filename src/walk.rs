@@ -27,26 +27,61 @@ pub(crate) enum WalkItem {
     Warning(String),
 }
 
-/// Starts the walker thread; items arrive on `tx` in order, then it closes.
-pub(crate) fn spawn(cfg: &Config, tx: Sender<WalkItem>) -> anyhow::Result<JoinHandle<()>> {
-    let builder = builder(cfg);
+/// Most items in one message from the walker.
+const MAX_CHUNK: usize = 128;
+
+/// Groups walk items into chunks, so the channel (and the wake-up of the
+/// thread waiting on it) is paid per chunk, not per file. Chunks start at
+/// one item and double, so the first files reach the workers at once.
+struct Chunker {
+    tx: Sender<Vec<WalkItem>>,
+    buf: Vec<WalkItem>,
+    limit: usize,
+}
+
+impl Chunker {
+    /// Adds an item; returns false once the receiver is gone.
+    fn push(&mut self, item: WalkItem) -> bool {
+        self.buf.push(item);
+        if self.buf.len() < self.limit {
+            return true;
+        }
+        self.limit = (self.limit * 2).min(MAX_CHUNK);
+        self.flush()
+    }
+
+    /// Sends what is buffered; returns false once the receiver is gone.
+    fn flush(&mut self) -> bool {
+        self.buf.is_empty() || self.tx.send(std::mem::take(&mut self.buf)).is_ok()
+    }
+}
+
+/// Starts the walker thread; items arrive on `tx` in order, in chunks,
+/// then the channel closes.
+pub(crate) fn spawn(cfg: &Config, tx: Sender<Vec<WalkItem>>) -> anyhow::Result<JoinHandle<()>> {
+    let (builder, warnings) = builder(cfg);
     let strip = cfg.has_implicit_path;
     let sort = cfg.sort;
     let handle = std::thread::Builder::new().name("walker".into()).spawn(move || {
+        let mut out = Chunker { tx, buf: Vec::new(), limit: 1 };
+        for w in warnings {
+            out.push(WalkItem::Warning(w));
+        }
         let walk = builder.build();
         if in_walk_order(sort) {
             for result in walk {
-                if !haystack(result, strip, &mut |item| tx.send(item).is_ok()) {
+                if !haystack(result, strip, &mut |item| out.push(item)) {
                     return;
                 }
             }
         } else {
             for item in sorted(walk, strip, sort.kind, sort.reverse) {
-                if tx.send(item).is_err() {
+                if !out.push(item) {
                     return;
                 }
             }
         }
+        out.flush();
     })?;
     Ok(handle)
 }
@@ -103,16 +138,20 @@ fn timestamp(path: &[u8], kind: SortKind) -> Option<SystemTime> {
     }
 }
 
-/// Configures the walker exactly as ripgrep does for a search.
-fn builder(cfg: &Config) -> WalkBuilder {
+/// Configures the walker exactly as ripgrep does for a search; returns it
+/// with the problems found reading --ignore-file files.
+fn builder(cfg: &Config) -> (WalkBuilder, Vec<String>) {
     let w = &cfg.walk;
     let mut b = WalkBuilder::new(&cfg.paths[0]);
+    let mut warnings = Vec::new();
     for p in &cfg.paths[1..] {
         b.add(p);
     }
     if !w.no_ignore_files {
         for f in &w.ignore_files {
-            let _ = b.add_ignore(f);
+            if let Some(err) = b.add_ignore(f) {
+                warnings.push(err.to_string());
+            }
         }
     }
     b.max_depth(w.max_depth)
@@ -138,7 +177,7 @@ fn builder(cfg: &Config) -> WalkBuilder {
     if in_walk_order(cfg.sort) {
         b.sort_by_file_name(|a, b| a.cmp(b));
     }
-    b
+    (b, warnings)
 }
 
 /// True when the walk itself yields the output order (ascending path).

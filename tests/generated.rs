@@ -24,10 +24,7 @@ fn committed_man_page_and_completions_are_fresh() {
         assert_eq!(out.status.code(), Some(0), "--generate {kind} failed");
         assert!(!out.stdout.is_empty(), "--generate {kind} printed nothing");
         let committed = std::fs::read(format!("{root}/{file}")).unwrap_or_default();
-        assert!(
-            committed == out.stdout,
-            "{file} is stale; refresh it with: scripts/regenerate.sh"
-        );
+        assert!(committed == out.stdout, "{file} is stale; refresh it with: scripts/regenerate.sh");
     }
 }
 
@@ -36,7 +33,9 @@ fn committed_man_page_and_completions_are_fresh() {
 fn man_page_lists_the_flags() {
     let out = Command::new(dn_bin()).args(["--generate", "man"]).output().unwrap();
     let man = String::from_utf8(out.stdout).unwrap();
-    for flag in ["regexp", "files\\-with\\-matches", "max\\-count", "json", "vimgrep", "search\\-zip"] {
+    for flag in
+        ["regexp", "files\\-with\\-matches", "max\\-count", "json", "vimgrep", "search\\-zip"]
+    {
         assert!(man.contains(flag), "man page lacks --{flag}");
     }
 }

@@ -95,20 +95,11 @@ struct Lines {
 #[serde(tag = "type", content = "data", rename_all = "lowercase", deny_unknown_fields)]
 #[allow(dead_code)]
 enum Message {
-    Begin {
-        path: Data,
-    },
-    End {
-        path: Data,
-        binary_offset: Option<u64>,
-        stats: Stats,
-    },
+    Begin { path: Data },
+    End { path: Data, binary_offset: Option<u64>, stats: Stats },
     Match(Lines),
     Context(Lines),
-    Summary {
-        elapsed_total: Duration,
-        stats: Stats,
-    },
+    Summary { elapsed_total: Duration, stats: Stats },
 }
 
 /// Replaces every `"elapsed…":{…}` object with `E`.
@@ -166,7 +157,8 @@ fn summary_sums_the_files() {
 /// The normaliser really removes timing and nothing else.
 #[test]
 fn normalise_only_touches_elapsed() {
-    let line = r#"{"a":1,"elapsed":{"secs":0,"nanos":5,"human":"0.1s"},"b":{"elapsed_total":{"x":1}}}"#;
+    let line =
+        r#"{"a":1,"elapsed":{"secs":0,"nanos":5,"human":"0.1s"},"b":{"elapsed_total":{"x":1}}}"#;
     assert_eq!(normalise(line), r#"{"a":1,"elapsed":E,"b":{"elapsed_total":E}}"#);
 }
 
@@ -189,7 +181,11 @@ fn json_non_utf8_path_and_line() {
 {"type":"match","data":{"path":{"bytes":"YmFk/25hbWUudHh0"},"lines":{"bytes":"Y2Fm6SBXYXRzb24gbGF0aW4xIGxpbmUK"},"line_number":1,"absolute_offset":0,"submatches":[{"match":{"text":"Watson"},"start":5,"end":11}]}}
 {"type":"end","data":{"path":{"bytes":"YmFk/25hbWUudHh0"},"binary_offset":null,"stats":{"elapsed":E,"searches":1,"searches_with_match":1,"bytes_searched":35,"bytes_printed":275,"matched_lines":1,"matches":1}}}
 {"data":{"elapsed_total":E,"stats":{"bytes_printed":275,"bytes_searched":35,"elapsed":E,"matched_lines":1,"matches":1,"searches":1,"searches_with_match":1}},"type":"summary"}"#;
-    check([OsStr::new("--json"), OsStr::new("Watson"), OsStr::from_bytes(b"bad\xffname.txt")], 0, expected);
+    check(
+        [OsStr::new("--json"), OsStr::new("Watson"), OsStr::from_bytes(b"bad\xffname.txt")],
+        0,
+        expected,
+    );
 }
 
 /// `rg --json -j1 --sort path Watson`, as ripgrep 15.2.0 prints it (elapsed times normalised).

@@ -45,7 +45,14 @@ fn fixture() -> &'static Path {
 fn write_tree(dir: &Path) {
     let words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "kernel", "resume"];
     let line = |i: usize| {
-        format!("{} {} line {} {} {:08x}\n", words[i % 8], words[(i / 8) % 8], i, words[(i * 7) % 8], i * 2654435761)
+        format!(
+            "{} {} line {} {} {:08x}\n",
+            words[i % 8],
+            words[(i / 8) % 8],
+            i,
+            words[(i * 7) % 8],
+            i * 2654435761
+        )
     };
     for f in 0..16 {
         let mut text = String::with_capacity(8 << 20);
@@ -69,7 +76,11 @@ fn write_tree(dir: &Path) {
 /// Starts `dn args` in the fixture with the given stdout, stderr piped.
 fn start(args: &[&str], stdout: Stdio, own_group: bool) -> Child {
     let mut cmd = Command::new(dn_bin());
-    cmd.current_dir(fixture()).args(args).stdin(Stdio::null()).stdout(stdout).stderr(Stdio::piped());
+    cmd.current_dir(fixture())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped());
     if own_group {
         cmd.process_group(0);
     }
@@ -231,7 +242,12 @@ fn sigkill_to_the_parent_takes_the_workers_down() {
 #[test]
 fn sigkill_to_one_worker_loses_nothing() {
     let args = ["-j2", "--count-matches", r"\w+e\w*"];
-    let full = Command::new(dn_bin()).current_dir(fixture()).args(args).stdin(Stdio::null()).output().unwrap();
+    let full = Command::new(dn_bin())
+        .current_dir(fixture())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     assert_eq!(full.status.code(), Some(0));
     for _ in 0..repeats() {
         let mut child = start(&args, Stdio::piped(), false);
@@ -281,7 +297,8 @@ fn quiet_stops_at_the_first_match() {
 /// A file truncated while a worker searches it: the search still completes.
 #[test]
 fn a_file_truncated_mid_search_does_not_break_the_search() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("trunc-{}", std::process::id()));
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("trunc-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for _ in 0..repeats() {
         let big = dir.join("a-big.txt");
@@ -300,7 +317,12 @@ fn a_file_truncated_mid_search_does_not_break_the_search() {
         std::fs::OpenOptions::new().write(true).open(&big).unwrap().set_len(1000).unwrap();
         let out = child.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(matches!(out.status.code(), Some(0)), "{:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
+        assert!(
+            matches!(out.status.code(), Some(0)),
+            "{:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(stdout.contains("b-small.txt:5"), "stdout: {stdout}");
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
@@ -312,7 +334,8 @@ fn a_file_truncated_mid_search_does_not_break_the_search() {
 /// again by the other worker and the search completes.
 #[test]
 fn sigbus_from_a_truncated_mapped_file_is_contained() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sigbus-{}", std::process::id()));
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sigbus-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for _ in 0..repeats() {
         let big = dir.join("a-big.txt");
@@ -329,7 +352,8 @@ fn sigbus_from_a_truncated_mapped_file_is_contained() {
         std::thread::sleep(Duration::from_millis(60));
         std::fs::OpenOptions::new().write(true).open(&big).unwrap().set_len(1000).unwrap();
         let out = child.wait_with_output().unwrap();
-        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let (stdout, stderr) =
+            (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(stdout.contains("b-small.txt:5"), "stdout: {stdout} stderr: {stderr}");
         assert!(!stderr.contains("panicked") && !stderr.contains("not searched"), "{stderr}");
         match out.status.code() {

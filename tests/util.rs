@@ -38,7 +38,8 @@ impl Dir {
     pub fn new(name: &str) -> Dir {
         static N: AtomicUsize = AtomicUsize::new(0);
         let n = N.fetch_add(1, Ordering::SeqCst);
-        let root = std::env::temp_dir().join(format!("dn-test-{}-{}-{}", std::process::id(), name, n));
+        let root =
+            std::env::temp_dir().join(format!("dn-test-{}-{}-{}", std::process::id(), name, n));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
         Dir { root }
@@ -66,7 +67,10 @@ impl Dir {
     /// A `dn` command running in this directory, with stdin closed.
     pub fn command(&self) -> TestCommand {
         let mut cmd = Command::new(dn_bin());
-        cmd.current_dir(&self.root).stdin(Stdio::null()).env_remove("DRAGNET_CONFIG_PATH").env_remove("NO_COLOR");
+        cmd.current_dir(&self.root)
+            .stdin(Stdio::null())
+            .env_remove("DRAGNET_CONFIG_PATH")
+            .env_remove("NO_COLOR");
         TestCommand { cmd }
     }
 }

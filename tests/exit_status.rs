@@ -1,0 +1,296 @@
+//! Exit status and error reporting: 0 on a match, 1 on none, 2 on errors, with clean messages.
+
+use std::process::Output;
+
+use crate::util::Dir;
+
+/// Builds a tree with two small text files.
+fn tree(name: &str) -> Dir {
+    let dir = Dir::new(name);
+    dir.create("a.txt", "hello world\nhelloworld\n");
+    dir.create("b.txt", "nothing here\n");
+    dir
+}
+
+/// Returns stderr as text.
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts that stderr is exactly one non-empty line and returns it.
+fn one_line_error(out: &Output) -> String {
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "expected one line of stderr, got:\n{err}");
+    assert!(err.ends_with('\n'), "stderr does not end with a newline: {err:?}");
+    assert!(err.trim().len() > 4, "stderr is too short: {err:?}");
+    err
+}
+
+/// Asserts that nothing in stderr looks like a Rust panic.
+fn no_panic(out: &Output) {
+    let err = stderr(out);
+    assert!(!err.contains("panicked"), "panic on stderr:\n{err}");
+    assert!(!err.contains("RUST_BACKTRACE"), "panic hint on stderr:\n{err}");
+}
+
+/// A match exits 0 with the match on stdout and nothing on stderr.
+#[test]
+fn match_exits_zero() {
+    let dir = tree("match_exits_zero");
+    let out = dir.command().args(["hello"]).assert_code(0);
+    eqnice!("a.txt:hello world\na.txt:helloworld\n", &out.stdout);
+    eqnice!("", &out.stderr);
+}
+
+/// No match exits 1 with nothing on stdout or stderr.
+#[test]
+fn no_match_exits_one() {
+    let dir = tree("no_match_exits_one");
+    let out = dir.command().args(["zzz"]).assert_code(1);
+    eqnice!("", &out.stdout);
+    eqnice!("", &out.stderr);
+}
+
+/// Output modes that print nothing for no match (-c, -l, -v on every line) also exit 1.
+#[test]
+fn no_match_in_other_modes_exits_one() {
+    let dir = tree("no_match_in_other_modes_exits_one");
+    for args in
+        [&["-c", "zzz"][..], &["-l", "zzz"], &["-v", ".", "a.txt"], &["--count-matches", "zzz"]]
+    {
+        let out = dir.command().args(args).assert_code(1);
+        eqnice!("", &out.stdout);
+    }
+}
+
+/// --files-without-match exits 0 when it lists a file and 1 when it lists none.
+#[test]
+fn files_without_match_status() {
+    let dir = tree("files_without_match_status");
+    let out = dir.command().args(["--files-without-match", "zzz", "a.txt"]).assert_code(0);
+    eqnice!("a.txt\n", &out.stdout);
+    let out = dir.command().args(["--files-without-match", "hello", "a.txt"]).assert_code(1);
+    eqnice!("", &out.stdout);
+}
+
+/// --files exits 0 when it lists a file and 1 when the filters leave none.
+#[test]
+fn files_status() {
+    let dir = tree("files_status");
+    let out = dir.command().args(["--files"]).assert_code(0);
+    eqnice!("a.txt\nb.txt\n", &out.stdout);
+    let out = dir.command().args(["--files", "-g", "*.zz"]).assert_code(1);
+    eqnice!("", &out.stdout);
+}
+
+/// An invalid regex exits 2 with a parse error on stderr and nothing on stdout.
+#[test]
+fn invalid_regex() {
+    let dir = tree("invalid_regex");
+    let out = dir.command().args(["(unclosed"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    let err = stderr(&out);
+    assert!(!err.is_empty());
+    assert!(err.contains("regex parse error"), "{err}");
+    assert!(err.contains("unclosed group"), "{err}");
+    no_panic(&out);
+}
+
+/// An invalid regex among several -e patterns is still an error.
+#[test]
+fn invalid_regex_among_several() {
+    let dir = tree("invalid_regex_among_several");
+    let out = dir.command().args(["-e", "hello", "-e", "["]).assert_code(2);
+    eqnice!("", &out.stdout);
+    assert!(stderr(&out).contains("regex parse error"), "{}", stderr(&out));
+}
+
+/// A literal `\n` without -U is rejected with advice to use multiline mode.
+#[test]
+fn newline_without_multiline() {
+    let dir = tree("newline_without_multiline");
+    let out = dir.command().args(["hello\\nworld", "a.txt"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    let err = stderr(&out);
+    assert!(err.contains("the literal \"\\n\" is not allowed in a regex"), "{err}");
+    assert!(err.contains("--multiline"), "{err}");
+}
+
+/// An unknown flag exits 2 with exactly one line of stderr naming the flag.
+#[test]
+fn unknown_flag() {
+    let dir = tree("unknown_flag");
+    let out = dir.command().args(["--no-such-flag", "hello"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    let err = one_line_error(&out);
+    assert!(err.contains("--no-such-flag"), "{err}");
+}
+
+/// A non-numeric -m exits 2 with one line naming the flag.
+#[test]
+fn bad_number() {
+    let dir = tree("bad_number");
+    let out = dir.command().args(["-m", "abc", "hello"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    let err = one_line_error(&out);
+    assert!(err.contains("--max-count") || err.contains("flag -m"), "{err}");
+    let out = dir.command().args(["--max-count=abc", "hello"]).assert_code(2);
+    let err = one_line_error(&out);
+    assert!(err.contains("--max-count"), "{err}");
+}
+
+/// Other bad flag values (context, threads, colour choice, sort, size) exit 2 with one line.
+#[test]
+fn bad_flag_values() {
+    let dir = tree("bad_flag_values");
+    let cases: [&[&str]; 6] = [
+        &["-A", "xyz", "x"],
+        &["--context=5x", "x"],
+        &["-j", "abc", "x"],
+        &["--color", "sometimes", "x"],
+        &["--sort", "bogus", "x"],
+        &["--max-filesize", "1Q", "x"],
+    ];
+    for args in cases {
+        let out = dir.command().args(args).assert_code(2);
+        eqnice!("", &out.stdout);
+        one_line_error(&out);
+        no_panic(&out);
+    }
+}
+
+/// An unknown file type exits 2 with one line naming the type.
+#[test]
+fn unknown_type() {
+    let dir = tree("unknown_type");
+    let out = dir.command().args(["-t", "nosuchtype", "hello"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    let err = one_line_error(&out);
+    assert!(err.contains("nosuchtype"), "{err}");
+}
+
+/// A malformed --type-add definition exits 2.
+#[test]
+fn bad_type_add() {
+    let dir = tree("bad_type_add");
+    let out = dir.command().args(["--type-add", "bad", "x"]).assert_code(2);
+    let err = one_line_error(&out);
+    assert!(err.contains("invalid definition"), "{err}");
+}
+
+/// No pattern at all exits 2.
+#[test]
+fn missing_pattern() {
+    let dir = tree("missing_pattern");
+    let out = dir.command().assert_code(2);
+    eqnice!("", &out.stdout);
+    let err = one_line_error(&out);
+    assert!(err.contains("at least one pattern"), "{err}");
+}
+
+/// A missing path alongside a matching one exits 2, still printing the match.
+#[test]
+fn missing_path_with_match() {
+    let dir = tree("missing_path_with_match");
+    let out = dir.command().args(["hello", "missing.txt", "a.txt"]).assert_code(2);
+    eqnice!("a.txt:hello world\na.txt:helloworld\n", &out.stdout);
+    let err = one_line_error(&out);
+    assert!(err.contains("missing.txt"), "{err}");
+    assert!(err.contains("No such file or directory"), "{err}");
+}
+
+/// A missing path with no match anywhere exits 2.
+#[test]
+fn missing_path_without_match() {
+    let dir = tree("missing_path_without_match");
+    let out = dir.command().args(["zzz", "missing.txt", "a.txt"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    assert!(stderr(&out).contains("missing.txt"));
+}
+
+/// -q exits 0 on a match even when another path is missing, in either order.
+#[test]
+fn quiet_match_with_missing_path() {
+    let dir = tree("quiet_match_with_missing_path");
+    let out = dir.command().args(["-q", "hello", "missing.txt", "a.txt"]).assert_code(0);
+    eqnice!("", &out.stdout);
+    let out = dir.command().args(["-q", "hello", "a.txt", "missing.txt"]).assert_code(0);
+    eqnice!("", &out.stdout);
+}
+
+/// -q exits 1 when nothing matches, and 2 when nothing matches and a path is missing.
+#[test]
+fn quiet_no_match() {
+    let dir = tree("quiet_no_match");
+    let out = dir.command().args(["-q", "zzz", "a.txt"]).assert_code(1);
+    eqnice!("", &out.stdout);
+    eqnice!("", &out.stderr);
+    let out = dir.command().args(["-q", "zzz", "missing.txt", "a.txt"]).assert_code(2);
+    eqnice!("", &out.stdout);
+}
+
+/// Filters that leave nothing to search exit 2 with a hint on stderr.
+#[test]
+fn nothing_searched() {
+    let dir = tree("nothing_searched");
+    let out = dir.command().args(["-g", "*.zz", "hello"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    assert!(stderr(&out).contains("No files were searched"), "{}", stderr(&out));
+}
+
+/// --engine pcre2 exits 2 with one clear line saying PCRE2 is unavailable.
+#[test]
+fn engine_pcre2_unavailable() {
+    let dir = tree("engine_pcre2_unavailable");
+    let out = dir.command().args(["--engine", "pcre2", "hello"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    let err = one_line_error(&out);
+    assert!(err.contains("PCRE2"), "{err}");
+    assert!(err.contains("not available"), "{err}");
+}
+
+/// A missing -f pattern file exits 2 with ripgrep's message, naming the file once.
+#[test]
+fn missing_pattern_file() {
+    let dir = tree("missing_pattern_file");
+    let out = dir.command().args(["-f", "nosuchfile"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    eqnice!("dn: nosuchfile: No such file or directory (os error 2)\n", &out.stderr);
+}
+
+/// A missing --ignore-file is reported on stderr but does not stop the search.
+#[test]
+fn missing_ignore_file() {
+    let dir = tree("missing_ignore_file");
+    let out = dir.command().args(["--ignore-file", "nosuch", "hello"]).assert_code(0);
+    eqnice!("a.txt:hello world\na.txt:helloworld\n", &out.stdout);
+    let err = one_line_error(&out);
+    assert!(err.contains("nosuch"), "{err}");
+}
+
+/// No error path ever prints a panic message.
+#[test]
+fn errors_never_panic() {
+    let dir = tree("errors_never_panic");
+    let cases: [&[&str]; 14] = [
+        &["(unclosed"],
+        &["--no-such-flag"],
+        &["-m", "abc", "x"],
+        &["-t", "nosuchtype", "x"],
+        &["x", "missing.txt"],
+        &["--engine", "pcre2", "x"],
+        &["-f", "nosuchfile"],
+        &["--regexp"],
+        &["-r"],
+        &[],
+        &["-M", "10Z", "x"],
+        &["--type-add", "bad", "x"],
+        &["-A", "-1", "x"],
+        &["-P", "x"],
+    ];
+    for args in cases {
+        let out = dir.command().args(args).assert_code(2);
+        no_panic(&out);
+        assert!(!out.stderr.is_empty(), "no error message for {args:?}");
+    }
+}

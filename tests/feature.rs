@@ -1,0 +1,1313 @@
+//! Feature tests: each flag and file-handling rule, checked against output taken from ripgrep.
+//!
+//! Every expected literal below was produced once by running `rg --sort path` with the same
+//! arguments on the same tree, with stdout piped and stdin closed.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::util::Dir;
+
+/// Builds the small greeting tree shared by the matching and printing tests.
+fn greetings(name: &str) -> Dir {
+    let dir = Dir::new(name);
+    dir.create("a.txt", "hello world\nHello World\nfoo bar\nfoobar baz\nhelloworld\n");
+    dir.create("b.txt", "nothing\nhello there\nHELLO\n");
+    dir.create("sub/c.rs", "sub hello\nbar\n");
+    dir
+}
+
+/// Builds a tree for context tests: twenty numbered lines and two short files.
+fn contexts(name: &str) -> Dir {
+    let dir = Dir::new(name);
+    let numbered: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+    dir.create("n.txt", numbered);
+    dir.create("m.txt", "x\nmatch\ny\n");
+    dir.create("trim.txt", "   indented match\n\tTab match\n");
+    dir
+}
+
+/// Builds a git tree with ignore files, hidden entries and several file types.
+fn walkable(name: &str) -> Dir {
+    let dir = Dir::new(name);
+    dir.git_init();
+    dir.create("src/main.rs", "fn x() {} // needle\n");
+    dir.create("docs/README.md", "needle in md\n");
+    dir.create("notes.txt", "needle txt\n");
+    dir.create("Script.PY", "needle py\n");
+    dir.create(".hidden.txt", "needle hidden\n");
+    dir.create(".hdir/f.txt", "needle\n");
+    dir.create(".gitignore", "ignored.txt\n");
+    dir.create("ignored.txt", "needle ignored\n");
+    dir.create(".ignore", "dotig.txt\n");
+    dir.create("dotig.txt", "needle dotignore\n");
+    dir.create(".rgignore", "rgig.txt\n");
+    dir.create("rgig.txt", "needle rgig\n");
+    dir
+}
+
+/// Runs `dn ARGS` in `dir` and returns stdout, asserting exit status 0.
+fn run(dir: &Dir, args: &[&str]) -> Vec<u8> {
+    dir.command().args(args).stdout()
+}
+
+/// Runs `dn ARGS` in `dir`, asserting exit status 1 and empty stdout.
+fn no_match(dir: &Dir, args: &[&str]) {
+    let out = dir.command().args(args).assert_code(1);
+    eqnice!("", &out.stdout);
+}
+
+/// Creates a symbolic link at `link` (relative to the tree) pointing at `target`.
+fn symlink(dir: &Dir, target: &str, link: &str) {
+    std::os::unix::fs::symlink(target, dir.root.join(link)).unwrap();
+}
+
+/// Sets the modification time of `rel` to `secs` seconds after the epoch.
+fn set_mtime(dir: &Dir, rel: &str, secs: u64) {
+    let file = std::fs::File::options().write(true).open(dir.root.join(rel)).unwrap();
+    file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)).unwrap();
+}
+
+/// A plain pattern prints `path:line` for each matching line, in path order.
+#[test]
+fn plain_search() {
+    let dir = greetings("plain_search");
+    let expected = "\
+a.txt:hello world
+a.txt:helloworld
+b.txt:hello there
+sub/c.rs:sub hello
+";
+    eqnice!(expected, run(&dir, &["hello"]));
+}
+
+/// Several -e/--regexp patterns are combined as alternatives.
+#[test]
+fn regexp_multiple() {
+    let dir = greetings("regexp_multiple");
+    let expected = "\
+a.txt:hello world
+a.txt:foo bar
+a.txt:foobar baz
+a.txt:helloworld
+b.txt:hello there
+sub/c.rs:sub hello
+";
+    eqnice!(expected, run(&dir, &["-e", "hello", "-e", "foo"]));
+    eqnice!(expected, run(&dir, &["--regexp=hello", "--regexp", "foo"]));
+}
+
+/// A pattern that starts with a dash can be given with -e.
+#[test]
+fn regexp_dash_pattern() {
+    let dir = Dir::new("regexp_dash_pattern");
+    dir.create("a.txt", "a -x b\nplain\n");
+    eqnice!("a -x b\n", run(&dir, &["-e", "-x", "a.txt"]));
+}
+
+/// -f/--file reads one pattern per line from a file.
+#[test]
+fn file_patterns() {
+    let dir = greetings("file_patterns");
+    dir.create("pats/p", "hello\nfoo\n");
+    let expected = "\
+a.txt:hello world
+a.txt:foo bar
+a.txt:foobar baz
+a.txt:helloworld
+b.txt:hello there
+";
+    eqnice!(expected, run(&dir, &["-f", "pats/p", "a.txt", "b.txt"]));
+    eqnice!(expected, run(&dir, &["--file", "pats/p", "a.txt", "b.txt"]));
+}
+
+/// An empty line in a -f pattern file matches every line.
+#[test]
+fn file_patterns_empty_line() {
+    let dir = greetings("file_patterns_empty_line");
+    dir.create("pats/q", "x\n\n");
+    eqnice!("a.txt:5\nb.txt:3\n", run(&dir, &["-f", "pats/q", "-c", "a.txt", "b.txt"]));
+}
+
+/// -i matches regardless of case.
+#[test]
+fn ignore_case() {
+    let dir = greetings("ignore_case");
+    let expected = "\
+a.txt:hello world
+a.txt:Hello World
+a.txt:helloworld
+b.txt:hello there
+b.txt:HELLO
+sub/c.rs:sub hello
+";
+    eqnice!(expected, run(&dir, &["-i", "hello"]));
+    eqnice!(expected, run(&dir, &["--ignore-case", "hello"]));
+}
+
+/// -S is case-insensitive for an all-lowercase pattern and sensitive otherwise.
+#[test]
+fn smart_case() {
+    let dir = greetings("smart_case");
+    let lower = "\
+a.txt:hello world
+a.txt:Hello World
+a.txt:helloworld
+b.txt:hello there
+b.txt:HELLO
+sub/c.rs:sub hello
+";
+    eqnice!(lower, run(&dir, &["-S", "hello"]));
+    eqnice!("a.txt:Hello World\n", run(&dir, &["-S", "Hello"]));
+    eqnice!("a.txt:Hello World\n", run(&dir, &["--smart-case", "Hello"]));
+}
+
+/// -s restores case sensitivity, and the last of -i/-s wins.
+#[test]
+fn case_sensitive_overrides() {
+    let dir = greetings("case_sensitive_overrides");
+    eqnice!("a.txt:Hello World\n", run(&dir, &["-i", "-s", "Hello"]));
+    let insensitive = "\
+a.txt:hello world
+a.txt:Hello World
+a.txt:helloworld
+b.txt:hello there
+b.txt:HELLO
+sub/c.rs:sub hello
+";
+    eqnice!(insensitive, run(&dir, &["-s", "-i", "hello"]));
+    no_match(&dir, &["-s", "HeLLo"]);
+}
+
+/// -w only matches whole words.
+#[test]
+fn word_regexp() {
+    let dir = greetings("word_regexp");
+    let expected = "\
+a.txt:hello world
+b.txt:hello there
+sub/c.rs:sub hello
+";
+    eqnice!(expected, run(&dir, &["-w", "hello"]));
+}
+
+/// -x only matches whole lines.
+#[test]
+fn line_regexp() {
+    let dir = greetings("line_regexp");
+    eqnice!("a.txt:foo bar\n", run(&dir, &["-x", "foo.bar"]));
+    no_match(&dir, &["-x", "foo"]);
+}
+
+/// -F treats the pattern as a literal, so `.` does not match any character.
+#[test]
+fn fixed_strings() {
+    let dir = greetings("fixed_strings");
+    no_match(&dir, &["-F", "foo.bar"]);
+    let expected = "\
+a.txt:foo bar
+a.txt:foobar baz
+sub/c.rs:bar
+";
+    eqnice!(expected, run(&dir, &["-F", "-e", "o.b", "-e", "bar"]));
+}
+
+/// -v prints the lines that do not match.
+#[test]
+fn invert_match() {
+    let dir = greetings("invert_match");
+    let expected = "\
+a.txt:Hello World
+a.txt:foo bar
+a.txt:foobar baz
+b.txt:nothing
+b.txt:HELLO
+sub/c.rs:bar
+";
+    eqnice!(expected, run(&dir, &["-v", "hello"]));
+}
+
+/// -n adds line numbers and a later -N removes them again.
+#[test]
+fn line_numbers() {
+    let dir = greetings("line_numbers");
+    let numbered = "\
+a.txt:1:hello world
+a.txt:5:helloworld
+b.txt:2:hello there
+sub/c.rs:1:sub hello
+";
+    eqnice!(numbered, run(&dir, &["-n", "hello"]));
+    let plain = "\
+a.txt:hello world
+a.txt:helloworld
+b.txt:hello there
+sub/c.rs:sub hello
+";
+    eqnice!(plain, run(&dir, &["-n", "-N", "hello"]));
+}
+
+/// --column prints the line number and the 1-based column of the first match.
+#[test]
+fn column() {
+    let dir = greetings("column");
+    let expected = "\
+a.txt:1:1:hello world
+a.txt:5:1:helloworld
+b.txt:2:1:hello there
+sub/c.rs:1:5:sub hello
+";
+    eqnice!(expected, run(&dir, &["--column", "hello"]));
+}
+
+/// -c prints the number of matching lines per file.
+#[test]
+fn count() {
+    let dir = greetings("count");
+    eqnice!("a.txt:2\nb.txt:1\nsub/c.rs:1\n", run(&dir, &["-c", "hello"]));
+    eqnice!("2\n", run(&dir, &["-c", "hello", "a.txt"]));
+}
+
+/// --count-matches counts every match, not every line.
+#[test]
+fn count_matches() {
+    let dir = greetings("count_matches");
+    eqnice!("a.txt:10\nb.txt:2\nsub/c.rs:1\n", run(&dir, &["--count-matches", "o"]));
+}
+
+/// -l prints only the names of files with a match.
+#[test]
+fn files_with_matches() {
+    let dir = greetings("files_with_matches");
+    eqnice!("a.txt\nb.txt\nsub/c.rs\n", run(&dir, &["-l", "hello"]));
+}
+
+/// --files-without-match prints only the names of files with no match.
+#[test]
+fn files_without_match() {
+    let dir = greetings("files_without_match");
+    eqnice!("b.txt\nsub/c.rs\n", run(&dir, &["--files-without-match", "foo"]));
+}
+
+/// -o prints each match on its own line.
+#[test]
+fn only_matching() {
+    let dir = greetings("only_matching");
+    let expected = "\
+a.txt:hello
+a.txt:hello
+b.txt:hello
+sub/c.rs:hello
+";
+    eqnice!(expected, run(&dir, &["-o", "hel+o"]));
+    let numbered = "\
+a.txt:1:hello
+a.txt:2:Hello
+a.txt:5:hello
+b.txt:2:hello
+b.txt:3:HELLO
+sub/c.rs:1:hello
+";
+    eqnice!(numbered, run(&dir, &["-o", "-n", "-i", "hello"]));
+}
+
+/// -r replaces matches, expanding numbered groups like `$1`.
+#[test]
+fn replace_numbered_group() {
+    let dir = greetings("replace_numbered_group");
+    let expected = "\
+a.txt:[h] world
+a.txt:[h]world
+b.txt:[h] there
+sub/c.rs:sub [h]
+";
+    eqnice!(expected, run(&dir, &["-r", "[$1]", "(h)ello"]));
+    eqnice!("a.txt:oo\na.txt:oo\n", run(&dir, &["-o", "-r", "$1", "f(o+)"]));
+}
+
+/// --replace expands named groups written as `${name}`.
+#[test]
+fn replace_named_group() {
+    let dir = greetings("replace_named_group");
+    let expected = "\
+a.txt:hello <wor>
+a.txt:hello<wor>
+";
+    eqnice!(expected, run(&dir, &["--replace", "<${w}>", "(?P<w>wor)ld"]));
+}
+
+/// -A prints lines after each match.
+#[test]
+fn after_context() {
+    let dir = contexts("after_context");
+    eqnice!("n.txt:line 5\nn.txt-line 6\n", run(&dir, &["-A", "1", "line.5$", "n.txt", "m.txt"]));
+}
+
+/// -B prints lines before each match, with `--` between non-adjacent groups.
+#[test]
+fn before_context_separator() {
+    let dir = contexts("before_context_separator");
+    let expected = "\
+line 1
+line 2
+line 3
+--
+line 7
+line 8
+line 9
+";
+    eqnice!(expected, run(&dir, &["-B", "2", "-e", "line 3$", "-e", "line 9$", "n.txt"]));
+}
+
+/// -C prints context on both sides, using `-` after context line numbers.
+#[test]
+fn context_with_numbers() {
+    let dir = contexts("context_with_numbers");
+    let expected = "\
+9-line 9
+10:line 10
+11-line 11
+--
+14-line 14
+15:line 15
+16-line 16
+";
+    eqnice!(expected, run(&dir, &["-C", "1", "-n", "line.1[05]$", "n.txt"]));
+}
+
+/// Overlapping context windows are merged without a separator.
+#[test]
+fn context_adjacent_groups_merge() {
+    let dir = contexts("context_adjacent_groups_merge");
+    let expected = "\
+line 3
+line 4
+line 5
+line 6
+line 7
+";
+    eqnice!(expected, run(&dir, &["-C1", "-e", "line.4$", "-e", "line.6$", "n.txt"]));
+}
+
+/// Context at the start and end of a file is clipped.
+#[test]
+fn context_at_file_edges() {
+    let dir = contexts("context_at_file_edges");
+    let expected = "\
+1-line 1
+2:line 2
+3-line 3
+--
+19-line 19
+20:line 20
+";
+    eqnice!(expected, run(&dir, &["-n", "-C1", "-e", "line.2$", "-e", "line 20", "n.txt"]));
+}
+
+/// A `--` separator is also printed between the context groups of different files.
+#[test]
+fn context_separator_between_files() {
+    let dir = contexts("context_separator_between_files");
+    let expected = "\
+m.txt-x
+m.txt:match
+m.txt-y
+--
+trim.txt:   indented match
+trim.txt:\tTab match
+";
+    eqnice!(expected, run(&dir, &["-C1", "match"]));
+}
+
+/// With --heading and context, files are separated by a blank line rather than `--`.
+#[test]
+fn context_with_heading() {
+    let dir = contexts("context_with_heading");
+    let expected = "\
+m.txt
+x
+match
+y
+
+trim.txt
+   indented match
+\tTab match
+";
+    eqnice!(expected, run(&dir, &["-C1", "--heading", "match"]));
+}
+
+/// --context-separator replaces the `--` line, and -C0 prints no separator at all.
+#[test]
+fn context_separator_custom() {
+    let dir = contexts("context_separator_custom");
+    let expected = "\
+line 1
+line 2
+line 3
+XX
+line 8
+line 9
+line 10
+";
+    let args = ["--context-separator", "XX", "-C1", "-e", "line.2$", "-e", "line.9$", "n.txt"];
+    eqnice!(expected, run(&dir, &args));
+    eqnice!(
+        "x\ny\n",
+        run(&dir, &["--context-separator", "XX", "-C0", "-e", "x", "-e", "y", "m.txt"])
+    );
+}
+
+/// -m stops after the given number of matching lines in each file.
+#[test]
+fn max_count() {
+    let dir = greetings("max_count");
+    let expected = "\
+a.txt:hello world
+b.txt:hello there
+sub/c.rs:sub hello
+";
+    eqnice!(expected, run(&dir, &["-m", "1", "hello"]));
+    let ctx = contexts("max_count_ctx");
+    eqnice!("line 1\nline 2\n", run(&ctx, &["-m", "2", "line", "n.txt"]));
+    eqnice!("line 1\nline 2\nline 3\n", run(&ctx, &["-m1", "-A2", "line", "n.txt"]));
+}
+
+/// A single file has no name prefix unless -H asks for one.
+#[test]
+fn with_filename() {
+    let dir = greetings("with_filename");
+    eqnice!("hello world\nhelloworld\n", run(&dir, &["hello", "a.txt"]));
+    eqnice!("a.txt:hello world\na.txt:helloworld\n", run(&dir, &["-H", "hello", "a.txt"]));
+}
+
+/// -I/--no-filename drops the name prefix even when walking a directory.
+#[test]
+fn no_filename() {
+    let dir = greetings("no_filename");
+    let expected = "\
+hello world
+helloworld
+hello there
+sub hello
+";
+    eqnice!(expected, run(&dir, &["-I", "hello"]));
+    eqnice!(expected, run(&dir, &["--no-filename", "hello"]));
+}
+
+/// --heading groups matches under the file name with a blank line between files.
+#[test]
+fn heading() {
+    let dir = greetings("heading");
+    let expected = "\
+a.txt
+hello world
+helloworld
+
+b.txt
+hello there
+
+sub/c.rs
+sub hello
+";
+    eqnice!(expected, run(&dir, &["--heading", "hello"]));
+    let numbered = "\
+a.txt
+1:hello world
+5:helloworld
+
+b.txt
+2:hello there
+
+sub/c.rs
+1:sub hello
+";
+    eqnice!(numbered, run(&dir, &["--heading", "-n", "hello"]));
+}
+
+/// --no-heading (the piped default) puts the name on every line, and overrides --heading.
+#[test]
+fn no_heading() {
+    let dir = greetings("no_heading");
+    let expected = "\
+a.txt:hello world
+a.txt:helloworld
+b.txt:hello there
+sub/c.rs:sub hello
+";
+    eqnice!(expected, run(&dir, &["--no-heading", "hello"]));
+    eqnice!(expected, run(&dir, &["--heading", "--no-heading", "hello"]));
+}
+
+/// --null ends file names with a NUL byte instead of `:` or a newline.
+#[test]
+fn null_separator() {
+    let dir = greetings("null_separator");
+    eqnice!("a.txt\0b.txt\0sub/c.rs\0", run(&dir, &["--null", "-l", "hello"]));
+    let expected = "\
+a.txt\0hello world
+a.txt\0helloworld
+b.txt\0hello there
+sub/c.rs\0sub hello
+";
+    eqnice!(expected, run(&dir, &["--null", "hello"]));
+}
+
+/// --color always emits ripgrep's exact escape sequences for paths and matches.
+#[test]
+fn color_always() {
+    let dir = greetings("color_always");
+    let expected = "\
+\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[1m\x1b[31mhello\x1b[0m world
+\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[1m\x1b[31mhello\x1b[0mworld
+\x1b[0m\x1b[35mb.txt\x1b[0m:\x1b[0m\x1b[1m\x1b[31mhello\x1b[0m there
+\x1b[0m\x1b[35msub/c.rs\x1b[0m:sub \x1b[0m\x1b[1m\x1b[31mhello\x1b[0m
+";
+    eqnice!(expected, run(&dir, &["--color", "always", "hello"]));
+}
+
+/// --color always also colours line and column numbers.
+#[test]
+fn color_always_numbers() {
+    let dir = greetings("color_always_numbers");
+    let expected = concat!(
+        "\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[32m1\x1b[0m:\x1b[0m1\x1b[0m:",
+        "\x1b[0m\x1b[1m\x1b[31mhello\x1b[0m world\n",
+        "\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[32m5\x1b[0m:\x1b[0m1\x1b[0m:",
+        "\x1b[0m\x1b[1m\x1b[31mhello\x1b[0mworld\n",
+        "\x1b[0m\x1b[35mb.txt\x1b[0m:\x1b[0m\x1b[32m2\x1b[0m:\x1b[0m1\x1b[0m:",
+        "\x1b[0m\x1b[1m\x1b[31mhello\x1b[0m there\n",
+        "\x1b[0m\x1b[35msub/c.rs\x1b[0m:\x1b[0m\x1b[32m1\x1b[0m:\x1b[0m5\x1b[0m:",
+        "sub \x1b[0m\x1b[1m\x1b[31mhello\x1b[0m\n",
+    );
+    eqnice!(expected, run(&dir, &["--color", "always", "-n", "--column", "hello"]));
+}
+
+/// --color always with --heading colours the heading line.
+#[test]
+fn color_always_heading() {
+    let dir = greetings("color_always_heading");
+    let expected = "\
+\x1b[0m\x1b[35ma.txt\x1b[0m
+\x1b[0m\x1b[1m\x1b[31mhello\x1b[0m world
+\x1b[0m\x1b[1m\x1b[31mhello\x1b[0mworld
+
+\x1b[0m\x1b[35mb.txt\x1b[0m
+\x1b[0m\x1b[1m\x1b[31mhello\x1b[0m there
+
+\x1b[0m\x1b[35msub/c.rs\x1b[0m
+sub \x1b[0m\x1b[1m\x1b[31mhello\x1b[0m
+";
+    eqnice!(expected, run(&dir, &["--color", "always", "--heading", "hello"]));
+}
+
+/// --color never prints no escapes.
+#[test]
+fn color_never() {
+    let dir = greetings("color_never");
+    let expected = "\
+a.txt:hello world
+a.txt:helloworld
+b.txt:hello there
+sub/c.rs:sub hello
+";
+    eqnice!(expected, run(&dir, &["--color", "never", "hello"]));
+}
+
+/// A flag given twice is accepted and the last value wins, as in ripgrep.
+#[test]
+fn repeated_flags_last_wins() {
+    let dir = greetings("repeated_flags_last_wins");
+    let all = "\
+a.txt:hello world
+a.txt:helloworld
+b.txt:hello there
+sub/c.rs:sub hello
+";
+    eqnice!(all, run(&dir, &["--color", "always", "--color", "never", "hello"]));
+    eqnice!(all, run(&dir, &["-m1", "-m2", "hello"]));
+    eqnice!(
+        "1:1:hello world\n5:1:helloworld\n",
+        run(&dir, &["--column", "--column", "hello", "a.txt"])
+    );
+    eqnice!(
+        "a.txt\nb.txt\nsub/c.rs\n",
+        run(&dir, &["--sortr", "path", "--sort", "path", "-l", "hello"])
+    );
+    eqnice!(
+        "sub/c.rs\nb.txt\na.txt\n",
+        run(&dir, &["--sort", "path", "--sortr", "path", "-l", "hello"])
+    );
+    eqnice!("a.txt\nb.txt\nsub/c.rs\n", run(&dir, &["--hidden", "--hidden", "-l", "hello"]));
+}
+
+/// --trim strips leading whitespace from printed lines.
+#[test]
+fn trim() {
+    let dir = contexts("trim");
+    eqnice!("indented match\nTab match\n", run(&dir, &["--trim", "match", "trim.txt"]));
+    eqnice!("match\nmatch\n", run(&dir, &["--trim", "-o", "match", "trim.txt"]));
+}
+
+/// --passthru prints every line, marking matches and non-matches like context.
+#[test]
+fn passthru() {
+    let dir = contexts("passthru");
+    eqnice!("x\nmatch\ny\n", run(&dir, &["--passthru", "match", "m.txt"]));
+    eqnice!("1-x\n2:match\n3-y\n", run(&dir, &["--passthru", "-n", "match", "m.txt"]));
+    eqnice!("x\nX\ny\n", run(&dir, &["--passthru", "-r", "X", "match", "m.txt"]));
+}
+
+/// -M omits lines longer than the limit; --max-columns-preview shows their start instead.
+#[test]
+fn max_columns() {
+    let dir = Dir::new("max_columns");
+    dir.create("cols.txt", "short match\nthis is a much longer line with a match in it\n");
+    let omitted = "short match\n[Omitted long matching line]\n";
+    eqnice!(omitted, run(&dir, &["-M", "20", "match", "cols.txt"]));
+    eqnice!(omitted, run(&dir, &["--max-columns=20", "match", "cols.txt"]));
+    let numbered = "1:short match\n2:[Omitted long matching line]\n";
+    eqnice!(numbered, run(&dir, &["-M", "20", "-n", "match", "cols.txt"]));
+    let preview = "short match\nthis is a much longe [... omitted end of long line]\n";
+    eqnice!(preview, run(&dir, &["-M", "20", "--max-columns-preview", "match", "cols.txt"]));
+}
+
+/// -U lets a pattern match across lines and prints every line the match touches.
+#[test]
+fn multiline() {
+    let dir = Dir::new("multiline");
+    dir.create("ml.txt", "start\nmiddle\nend\nstart again\n");
+    eqnice!("start\nmiddle\n", run(&dir, &["-U", "start\\nmiddle", "ml.txt"]));
+    let numbered = "1:start\n2:middle\n3:end\n";
+    eqnice!(numbered, run(&dir, &["--multiline", "-n", "start\\nmiddle\\nend", "ml.txt"]));
+    eqnice!("d\ns\n", run(&dir, &["-U", "-o", "d\\ns", "ml.txt"]));
+}
+
+/// Without --multiline-dotall `.` stops at newlines; with it, `.` crosses them.
+#[test]
+fn multiline_dotall() {
+    let dir = Dir::new("multiline_dotall");
+    dir.create("ml.txt", "start\nmiddle\nend\nstart again\n");
+    no_match(&dir, &["-U", "start.*end", "ml.txt"]);
+    let expected = "start\nmiddle\nend\n";
+    eqnice!(expected, run(&dir, &["-U", "--multiline-dotall", "start.*end", "ml.txt"]));
+}
+
+/// --crlf lets `$` match before `\r\n`; without it the `\r` blocks the match.
+#[test]
+fn crlf() {
+    let dir = Dir::new("crlf");
+    dir.create("crlf.txt", "one\r\ntwo\r\nthree\r\n");
+    no_match(&dir, &["o$", "crlf.txt"]);
+    eqnice!("two\r\n", run(&dir, &["--crlf", "o$", "crlf.txt"]));
+    eqnice!("e\r\ne\r\n", run(&dir, &["--crlf", "-o", "e$", "crlf.txt"]));
+}
+
+/// Lines of a CRLF file are printed with their `\r\n` intact.
+#[test]
+fn crlf_file_lines_kept() {
+    let dir = Dir::new("crlf_file_lines_kept");
+    dir.create("crlf.txt", "one\r\ntwo\r\nthree\r\n");
+    eqnice!("crlf.txt:2:two\r\n", run(&dir, &["-n", "two"]));
+}
+
+/// -a/--text searches a binary file as text, printing the NUL byte.
+#[test]
+fn text_mode() {
+    let dir = Dir::new("text_mode");
+    dir.create("bin.dat", "text match\0binary\nmore match\n");
+    let expected = "binary file matches (found \"\\0\" byte around offset 10)\n";
+    eqnice!(expected, run(&dir, &["match", "bin.dat"]));
+    eqnice!("text match\0binary\nmore match\n", run(&dir, &["-a", "match", "bin.dat"]));
+    eqnice!("2\n", run(&dir, &["--text", "-c", "match", "bin.dat"]));
+}
+
+/// -q prints nothing and exits 0 on a match.
+#[test]
+fn quiet() {
+    let dir = greetings("quiet");
+    eqnice!("", run(&dir, &["-q", "hello"]));
+    let out = dir.command().args(["-q", "nomatch"]).assert_code(1);
+    eqnice!("", &out.stdout);
+}
+
+/// -g includes only matching paths and `!` globs exclude them.
+#[test]
+fn glob_include_exclude() {
+    let dir = walkable("glob_include_exclude");
+    eqnice!("src/main.rs:fn x() {} // needle\n", run(&dir, &["-g", "*.rs", "needle"]));
+    let excluded = "\
+Script.PY:needle py
+docs/README.md:needle in md
+src/main.rs:fn x() {} // needle
+";
+    eqnice!(excluded, run(&dir, &["-g", "!*.txt", "needle"]));
+    eqnice!("docs/README.md:needle in md\n", run(&dir, &["--glob", "docs/**", "needle"]));
+}
+
+/// A whitelisting -g glob overrides ignore rules and hidden-file filtering.
+#[test]
+fn glob_overrides_ignores() {
+    let dir = walkable("glob_overrides_ignores");
+    let expected = "\
+.hidden.txt
+dotig.txt
+ignored.txt
+notes.txt
+rgig.txt
+";
+    eqnice!(expected, run(&dir, &["--files", "-g", "*.txt"]));
+}
+
+/// Globs are case-sensitive, --iglob is not.
+#[test]
+fn iglob() {
+    let dir = walkable("iglob");
+    let out = dir.command().args(["-g", "*.py", "needle"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    eqnice!("Script.PY:needle py\n", run(&dir, &["--iglob", "*.py", "needle"]));
+}
+
+/// -g with a directory name, and brace alternatives.
+#[test]
+fn glob_directories_and_braces() {
+    let dir = Dir::new("glob_directories_and_braces");
+    dir.create("a/n.md", "needle\n");
+    dir.create("a/b/deep.log", "needle\n");
+    dir.create("keep.log", "needle\n");
+    dir.create("top.txt", "needle\n");
+    eqnice!("keep.log\ntop.txt\n", run(&dir, &["-g", "!a", "--files"]));
+    eqnice!("a/n.md\n", run(&dir, &["-g", "a/*", "--files"]));
+    eqnice!("a/b/deep.log\na/n.md\nkeep.log\n", run(&dir, &["-g", "*.{md,log}", "--files"]));
+}
+
+/// -t selects a file type and -T excludes one.
+#[test]
+fn type_select_and_negate() {
+    let dir = walkable("type_select_and_negate");
+    eqnice!("src/main.rs:fn x() {} // needle\n", run(&dir, &["-t", "rust", "needle"]));
+    let negated = "\
+Script.PY:needle py
+docs/README.md:needle in md
+notes.txt:needle txt
+";
+    eqnice!(negated, run(&dir, &["-T", "rust", "needle"]));
+    eqnice!("docs/README.md:needle in md\n", run(&dir, &["-t", "md", "-t", "py", "needle"]));
+}
+
+/// --type-list includes the standard definitions, one `name: globs` per line.
+#[test]
+fn type_list_common_lines() {
+    let dir = Dir::new("type_list_common_lines");
+    let out = String::from_utf8(run(&dir, &["--type-list"])).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.contains(&"rust: *.rs"), "{out}");
+    assert!(lines.contains(&"py: *.py, *.pyi"), "{out}");
+    assert!(lines.contains(&"md: *.markdown, *.md, *.mdown, *.mdwn, *.mdx, *.mkd, *.mkdn"));
+    let names: Vec<&str> = lines.iter().map(|l| l.split(':').next().unwrap()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(sorted, names, "type list is not sorted by name");
+}
+
+/// --type-list uses the same definitions as ripgrep 15 (checked on lines that vary by version).
+#[test]
+fn type_list_matches_ripgrep_definitions() {
+    let dir = Dir::new("type_list_matches_ripgrep_definitions");
+    let out = String::from_utf8(run(&dir, &["--type-list"])).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.contains(&"lisp: *.el, *.jl, *.lisp, *.lsp, *.sc, *.scm"), "{out}");
+    assert!(lines.contains(&"lock: *.lock, package-lock.json"), "{out}");
+    assert!(!lines.iter().any(|l| l.starts_with("scheme:")), "{out}");
+    assert_eq!(lines.len(), 224, "{out}");
+}
+
+/// Hidden files and directories are skipped by default and searched with --hidden.
+#[test]
+fn hidden() {
+    let dir = walkable("hidden");
+    let default = "\
+Script.PY:needle py
+docs/README.md:needle in md
+notes.txt:needle txt
+src/main.rs:fn x() {} // needle
+";
+    eqnice!(default, run(&dir, &["needle"]));
+    let hidden = "\
+.hdir/f.txt:needle
+.hidden.txt:needle hidden
+Script.PY:needle py
+docs/README.md:needle in md
+notes.txt:needle txt
+src/main.rs:fn x() {} // needle
+";
+    eqnice!(hidden, run(&dir, &["--hidden", "needle"]));
+}
+
+/// --no-ignore disables .gitignore, .ignore and .rgignore rules.
+#[test]
+fn no_ignore() {
+    let dir = walkable("no_ignore");
+    let expected = "\
+Script.PY:needle py
+docs/README.md:needle in md
+dotig.txt:needle dotignore
+ignored.txt:needle ignored
+notes.txt:needle txt
+rgig.txt:needle rgig
+src/main.rs:fn x() {} // needle
+";
+    eqnice!(expected, run(&dir, &["--no-ignore", "needle"]));
+}
+
+/// --no-ignore-vcs disables .gitignore but keeps .ignore and .rgignore.
+#[test]
+fn no_ignore_vcs() {
+    let dir = walkable("no_ignore_vcs");
+    let expected = "\
+Script.PY:needle py
+docs/README.md:needle in md
+ignored.txt:needle ignored
+notes.txt:needle txt
+src/main.rs:fn x() {} // needle
+";
+    eqnice!(expected, run(&dir, &["--no-ignore-vcs", "needle"]));
+}
+
+/// --no-ignore-dot disables .ignore and .rgignore but keeps .gitignore.
+#[test]
+fn no_ignore_dot() {
+    let dir = walkable("no_ignore_dot");
+    let expected = "\
+Script.PY:needle py
+docs/README.md:needle in md
+dotig.txt:needle dotignore
+notes.txt:needle txt
+rgig.txt:needle rgig
+src/main.rs:fn x() {} // needle
+";
+    eqnice!(expected, run(&dir, &["--no-ignore-dot", "needle"]));
+}
+
+/// A .gitignore in a parent of the search path applies unless --no-ignore-parent is given.
+#[test]
+fn no_ignore_parent() {
+    let dir = Dir::new("no_ignore_parent");
+    dir.git_init();
+    dir.create(".gitignore", "p.txt\n");
+    dir.create("sub/p.txt", "needle p\n");
+    dir.create("sub/q.txt", "needle q\n");
+    let mut cmd = dir.command();
+    cmd.cmd.current_dir(dir.root.join("sub"));
+    eqnice!("q.txt:needle q\n", cmd.args(["needle"]).stdout());
+    let mut cmd = dir.command();
+    cmd.cmd.current_dir(dir.root.join("sub"));
+    let expected = "p.txt:needle p\nq.txt:needle q\n";
+    eqnice!(expected, cmd.args(["--no-ignore-parent", "needle"]).stdout());
+    let expected = "sub/p.txt:needle p\nsub/q.txt:needle q\n";
+    eqnice!(expected, run(&dir, &["--no-ignore-parent", "needle", "sub"]));
+}
+
+/// -u, -uu and -uuu progressively disable ignores, hidden filtering and binary filtering.
+#[test]
+fn unrestricted_levels() {
+    let dir = Dir::new("unrestricted_levels");
+    dir.git_init();
+    dir.create(".gitignore", "ignored.txt\n");
+    dir.create("ignored.txt", "needle\n");
+    dir.create(".hidden.txt", "needle\n");
+    dir.create("bin.dat", "needle\0bin\n");
+    dir.create("plain.txt", "needle\n");
+    eqnice!("plain.txt:needle\n", run(&dir, &["needle"]));
+    eqnice!("ignored.txt:needle\nplain.txt:needle\n", run(&dir, &["-u", "needle"]));
+    let uu = ".hidden.txt:needle\nignored.txt:needle\nplain.txt:needle\n";
+    eqnice!(uu, run(&dir, &["-uu", "needle"]));
+    let uuu = "\
+.hidden.txt:needle
+bin.dat: binary file matches (found \"\\0\" byte around offset 6)
+ignored.txt:needle
+plain.txt:needle
+";
+    eqnice!(uuu, run(&dir, &["-uuu", "needle"]));
+}
+
+/// Symlinked directories and files are skipped when walking unless -L/--follow is given.
+#[test]
+fn follow_symlinks() {
+    let dir = Dir::new("follow_symlinks");
+    dir.create("real/r.txt", "needle real\n");
+    dir.create("f.txt", "needle file\n");
+    symlink(&dir, "real", "link");
+    symlink(&dir, "f.txt", "flink.txt");
+    eqnice!("f.txt:needle file\nreal/r.txt:needle real\n", run(&dir, &["needle"]));
+    let followed = "\
+f.txt:needle file
+flink.txt:needle file
+link/r.txt:needle real
+real/r.txt:needle real
+";
+    eqnice!(followed, run(&dir, &["-L", "needle"]));
+    eqnice!(followed, run(&dir, &["--follow", "needle"]));
+}
+
+/// A symlink named explicitly is searched, whether it points at a file or a directory.
+#[test]
+fn symlink_explicit_paths() {
+    let dir = Dir::new("symlink_explicit_paths");
+    dir.create("real/r.txt", "needle real\n");
+    dir.create("f.txt", "needle file\n");
+    symlink(&dir, "real", "link");
+    symlink(&dir, "f.txt", "flink.txt");
+    eqnice!("needle file\n", run(&dir, &["needle", "flink.txt"]));
+    eqnice!("link/r.txt:needle real\n", run(&dir, &["needle", "link"]));
+}
+
+/// -d/--max-depth limits how deep the walk descends.
+#[test]
+fn max_depth() {
+    let dir = Dir::new("max_depth");
+    dir.create("d0.txt", "needle\n");
+    dir.create("x/d1.txt", "needle\n");
+    dir.create("x/y/d2.txt", "needle\n");
+    eqnice!("d0.txt\n", run(&dir, &["-d", "1", "--files"]));
+    eqnice!("d0.txt:needle\nx/d1.txt:needle\n", run(&dir, &["--max-depth", "2", "needle"]));
+    eqnice!("needle\n", run(&dir, &["--max-depth", "0", "needle", "x/d1.txt"]));
+}
+
+/// --max-filesize skips files larger than the limit, with K suffixes understood.
+#[test]
+fn max_filesize() {
+    let dir = Dir::new("max_filesize");
+    dir.create("big.txt", format!("{}needle\n", "x".repeat(2000)));
+    dir.create("small.txt", "needle\n");
+    eqnice!("small.txt:needle\n", run(&dir, &["--max-filesize", "1K", "needle"]));
+    eqnice!("big.txt\nsmall.txt\n", run(&dir, &["--max-filesize", "3000", "--files"]));
+}
+
+/// --files lists the files that would be searched, in path order.
+#[test]
+fn files() {
+    let dir = walkable("files");
+    let expected = "\
+Script.PY
+docs/README.md
+notes.txt
+src/main.rs
+";
+    eqnice!(expected, run(&dir, &["--files"]));
+    let hidden = "\
+.gitignore
+.hdir/f.txt
+.hidden.txt
+.ignore
+.rgignore
+Script.PY
+docs/README.md
+notes.txt
+src/main.rs
+";
+    eqnice!(hidden, run(&dir, &["--files", "--hidden"]));
+}
+
+/// One thread and four threads give exactly the same output.
+#[test]
+fn threads_same_output() {
+    let dir = Dir::new("threads_same_output");
+    for i in 0..30 {
+        dir.create(format!("d{}/f{:02}.txt", i % 4, i), format!("head\nneedle {i}\ntail\n"));
+    }
+    let expected: String = (0..30)
+        .map(|i| (i % 4, i))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|(d, i)| format!("d{d}/f{i:02}.txt:2:needle {i}\n"))
+        .collect();
+    let one = run(&dir, &["-j1", "-n", "needle"]);
+    let four = run(&dir, &["-j4", "-n", "needle"]);
+    eqnice!(&expected, &one);
+    eqnice!(&expected, &four);
+}
+
+/// --sort path and --sortr path order results forwards and backwards.
+#[test]
+fn sort_path() {
+    let dir = walkable("sort_path");
+    let forward = "Script.PY\ndocs/README.md\nnotes.txt\nsrc/main.rs\n";
+    eqnice!(forward, run(&dir, &["--sort", "path", "--files"]));
+    let backward = "src/main.rs\nnotes.txt\ndocs/README.md\nScript.PY\n";
+    eqnice!(backward, run(&dir, &["--sortr", "path", "--files"]));
+    let matches = "\
+src/main.rs:fn x() {} // needle
+notes.txt:needle txt
+docs/README.md:needle in md
+Script.PY:needle py
+";
+    eqnice!(matches, run(&dir, &["--sortr", "path", "needle"]));
+}
+
+/// --sort modified orders by modification time, oldest first; --sortr reverses it.
+#[test]
+fn sort_modified() {
+    let dir = Dir::new("sort_modified");
+    dir.create("a.txt", "needle\n");
+    dir.create("b.txt", "needle\n");
+    dir.create("c.txt", "needle\n");
+    set_mtime(&dir, "a.txt", 1_578_009_600);
+    set_mtime(&dir, "b.txt", 1_577_836_800);
+    set_mtime(&dir, "c.txt", 1_577_923_200);
+    eqnice!(
+        "b.txt:needle\nc.txt:needle\na.txt:needle\n",
+        run(&dir, &["--sort", "modified", "needle"])
+    );
+    eqnice!(
+        "a.txt:needle\nc.txt:needle\nb.txt:needle\n",
+        run(&dir, &["--sortr", "modified", "needle"])
+    );
+    eqnice!("b.txt\nc.txt\na.txt\n", run(&dir, &["--sort", "modified", "--files"]));
+}
+
+/// Rules in .gitignore (globs, negation, directories, anchoring) are honoured in a git tree.
+#[test]
+fn gitignore_rules() {
+    let dir = Dir::new("gitignore_rules");
+    dir.git_init();
+    dir.create(".gitignore", "*.log\n!keep.log\nbuild/\n/rootonly.txt\n");
+    dir.create("x.log", "needle\n");
+    dir.create("keep.log", "needle\n");
+    dir.create("build/o.txt", "needle\n");
+    dir.create("rootonly.txt", "needle\n");
+    dir.create("a/rootonly.txt", "needle\n");
+    dir.create("a/b/deep.log", "needle\n");
+    dir.create("a/.gitignore", "*.md\n");
+    dir.create("a/n.md", "needle\n");
+    let expected = "a/rootonly.txt:needle\nkeep.log:needle\n";
+    eqnice!(expected, run(&dir, &["needle"]));
+}
+
+/// A .gitignore outside a git repository is not honoured, but .ignore is.
+#[test]
+fn gitignore_needs_git_repo() {
+    let dir = Dir::new("gitignore_needs_git_repo");
+    dir.create(".gitignore", "a.txt\n");
+    dir.create(".ignore", "b.txt\n");
+    dir.create("a.txt", "needle\n");
+    dir.create("b.txt", "needle\n");
+    dir.create("c.txt", "needle\n");
+    eqnice!("a.txt:needle\nc.txt:needle\n", run(&dir, &["needle"]));
+}
+
+/// .rgignore takes precedence over .ignore and .gitignore, including `!` re-includes.
+#[test]
+fn rgignore_precedence() {
+    let dir = Dir::new("rgignore_precedence");
+    dir.git_init();
+    dir.create(".gitignore", "*.log\n");
+    dir.create(".ignore", "c/\n");
+    dir.create(".rgignore", "!x.log\n");
+    dir.create("x.log", "needle\n");
+    dir.create("y.log", "needle\n");
+    dir.create("c/n.md", "needle\n");
+    dir.create("t.txt", "needle\n");
+    eqnice!("t.txt:needle\nx.log:needle\n", run(&dir, &["needle"]));
+}
+
+/// A file listed in .dnignore is not searched (dn-specific; there is no ripgrep equivalent).
+#[test]
+fn dnignore() {
+    let dir = Dir::new("dnignore");
+    dir.create(".dnignore", "skip.txt\n");
+    dir.create("keep.txt", "needle\n");
+    dir.create("skip.txt", "needle\n");
+    eqnice!("keep.txt:needle\n", run(&dir, &["needle"]));
+    eqnice!("keep.txt\n", run(&dir, &["--files"]));
+    eqnice!("keep.txt:needle\nskip.txt:needle\n", run(&dir, &["--no-ignore", "needle"]));
+}
+
+/// A file with a NUL byte is skipped when found by walking.
+#[test]
+fn binary_skipped_when_walking() {
+    let dir = Dir::new("binary_skipped_when_walking");
+    dir.create("bin.dat", "needle\0bin\n");
+    dir.create("t.txt", "needle\n");
+    eqnice!("t.txt:needle\n", run(&dir, &["needle"]));
+    eqnice!("t.txt:1\n", run(&dir, &["-c", "needle"]));
+}
+
+/// A binary file named explicitly reports "binary file matches" with the NUL offset.
+#[test]
+fn binary_explicit_path() {
+    let dir = Dir::new("binary_explicit_path");
+    dir.create("bin.dat", "needle\0bin\n");
+    dir.create("t.txt", "needle\n");
+    let alone = "binary file matches (found \"\\0\" byte around offset 6)\n";
+    eqnice!(alone, run(&dir, &["needle", "bin.dat"]));
+    let both = "\
+bin.dat: binary file matches (found \"\\0\" byte around offset 6)
+t.txt:needle
+";
+    eqnice!(both, run(&dir, &["needle", "bin.dat", "t.txt"]));
+}
+
+/// A NUL byte far into a walked file stops the search with a warning after earlier matches.
+#[test]
+fn binary_late_nul_when_walking() {
+    let dir = Dir::new("binary_late_nul_when_walking");
+    dir.create("late.bin", format!("needle early\n{}\n\0needle late\n", "x".repeat(200_000)));
+    dir.create("t.txt", "needle\n");
+    let expected = concat!(
+        "late.bin:needle early\n",
+        "late.bin: WARNING: stopped searching binary file after match ",
+        "(found \"\\0\" byte around offset 200014)\n",
+        "t.txt:needle\n",
+    );
+    eqnice!(expected, run(&dir, &["needle"]));
+    let explicit = "\
+needle early
+binary file matches (found \"\\0\" byte around offset 200014)
+";
+    eqnice!(explicit, run(&dir, &["needle", "late.bin"]));
+}
+
+/// Inverted matching on an explicitly named binary file behaves like ripgrep.
+#[test]
+fn binary_explicit_invert() {
+    let dir = Dir::new("binary_explicit_invert");
+    dir.create("s2.bin", "a\nb\n\0c\n");
+    let msg = "binary file matches (found \"\\0\" byte around offset 4)\n";
+    eqnice!(msg, run(&dir, &["-v", "zzz", "s2.bin"]));
+    eqnice!("3\n", run(&dir, &["-c", "-v", "zzz", "s2.bin"]));
+}
+
+/// File names that are not valid UTF-8 are printed as their raw bytes.
+#[test]
+fn non_utf8_file_name() {
+    let dir = Dir::new("non_utf8_file_name");
+    let name = PathBuf::from(std::ffi::OsStr::from_bytes(b"bad\xffname.txt"));
+    dir.create(&name, "needle ff\n");
+    dir.create("a.txt", "needle\n");
+    eqnice!(b"bad\xffname.txt:needle ff\n", run(&dir, &["ff"]));
+    eqnice!(b"a.txt\nbad\xffname.txt\n", run(&dir, &["--files"]));
+    eqnice!(b"bad\xffname.txt\0", run(&dir, &["--null", "-l", "ff"]));
+}
+
+/// A file without a trailing newline gets one added to its last printed line.
+#[test]
+fn no_trailing_newline() {
+    let dir = Dir::new("no_trailing_newline");
+    dir.create("nonl.txt", "first\nneedle no newline");
+    eqnice!("nonl.txt:needle no newline\n", run(&dir, &["needle"]));
+    eqnice!("needle\n", run(&dir, &["-o", "needle", "nonl.txt"]));
+    eqnice!("2\n", run(&dir, &["-c", "", "nonl.txt"]));
+}
+
+/// Empty files never match, are listed by --files and by --files-without-match.
+#[test]
+fn empty_file() {
+    let dir = Dir::new("empty_file");
+    dir.create("empty.txt", "");
+    dir.create("full.txt", "needle\n");
+    no_match(&dir, &["-c", "", "empty.txt"]);
+    eqnice!("empty.txt\nfull.txt\n", run(&dir, &["--files"]));
+    eqnice!("empty.txt\n", run(&dir, &["--files-without-match", "needle"]));
+}
+
+/// A 100k-character line is printed in full, and its match column is exact.
+#[test]
+fn long_line() {
+    let dir = Dir::new("long_line");
+    let line = format!("{}needle{}", "a".repeat(50_000), "b".repeat(50_000));
+    dir.create("long.txt", format!("{line}\n"));
+    eqnice!(format!("long.txt:{line}\n"), run(&dir, &["needle"]));
+    eqnice!("1:50001:needle\n", run(&dir, &["--column", "-o", "needle", "long.txt"]));
+    eqnice!("[Omitted long matching line]\n", run(&dir, &["-M", "10", "needle", "long.txt"]));
+}
+
+/// With stdin piped and no path, stdin is searched instead of the current directory.
+#[test]
+fn stdin_no_path() {
+    let dir = Dir::new("stdin_no_path");
+    dir.create("a.txt", "needle in file\n");
+    let out = dir.command().args(["needle"]).with_stdin(b"a needle\nno\nneedle b\n");
+    assert_eq!(out.status.code(), Some(0));
+    eqnice!("a needle\nneedle b\n", &out.stdout);
+    let out = dir.command().args(["-H", "needle"]).with_stdin(b"x needle\n");
+    eqnice!("<stdin>:x needle\n", &out.stdout);
+    let out = dir.command().args(["needle"]).with_stdin(b"nothing\n");
+    assert_eq!(out.status.code(), Some(1));
+    eqnice!("", &out.stdout);
+}
+
+/// `-` names stdin explicitly and can be mixed with files, keeping argument order.
+#[test]
+fn stdin_dash() {
+    let dir = Dir::new("stdin_dash");
+    dir.create("a.txt", "needle\n");
+    let out = dir.command().args(["-n", "needle", "-"]).with_stdin(b"a needle\nno\n");
+    eqnice!("1:a needle\n", &out.stdout);
+    let out = dir.command().args(["needle", "-", "a.txt"]).with_stdin(b"a needle\n");
+    eqnice!("<stdin>:a needle\na.txt:needle\n", &out.stdout);
+    let out = dir.command().args(["needle", "a.txt", "-"]).with_stdin(b"a needle\n");
+    eqnice!("a.txt:needle\n<stdin>:a needle\n", &out.stdout);
+    let out = dir.command().args(["--heading", "needle", "-", "a.txt"]).with_stdin(b"a needle\n");
+    eqnice!("<stdin>\na needle\n\na.txt\nneedle\n", &out.stdout);
+}
+
+/// Binary data on stdin is reported like an explicit binary file.
+#[test]
+fn stdin_binary() {
+    let dir = Dir::new("stdin_binary");
+    let out = dir.command().args(["needle"]).with_stdin(b"a\0needle\n");
+    eqnice!("binary file matches (found \"\\0\" byte around offset 1)\n", &out.stdout);
+}
+
+/// The implicit `./` is stripped when no path is given but kept for an explicit `./` or `.`.
+#[test]
+fn dot_slash_prefix() {
+    let dir = Dir::new("dot_slash_prefix");
+    dir.create("a.txt", "needle\n");
+    dir.create("sub/b.txt", "needle\n");
+    eqnice!("a.txt:needle\nsub/b.txt:needle\n", run(&dir, &["needle"]));
+    eqnice!("./a.txt:needle\n./sub/b.txt:needle\n", run(&dir, &["needle", "./"]));
+    eqnice!("./a.txt:needle\n./sub/b.txt:needle\n", run(&dir, &["needle", "."]));
+    eqnice!("./sub/b.txt:needle\n", run(&dir, &["needle", "./sub"]));
+    eqnice!("needle\n", run(&dir, &["needle", "./a.txt"]));
+    eqnice!("./a.txt\n./sub/b.txt\n", run(&dir, &["--files", "."]));
+}
+
+/// A FIFO met while walking is skipped without blocking the search.
+#[test]
+fn fifo_does_not_hang() {
+    let dir = Dir::new("fifo_does_not_hang");
+    dir.create("a.txt", "needle\n");
+    let status = std::process::Command::new("mkfifo").arg(dir.root.join("fifo")).status().unwrap();
+    assert!(status.success());
+    let mut cmd = dir.command();
+    cmd.args(["needle"]);
+    cmd.cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("dn did not finish within 10 s with a FIFO in the tree");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    eqnice!("a.txt:needle\n", &out.stdout);
+}
+
+/// --vimgrep prints `path:line:column:text` once per match.
+#[test]
+fn vimgrep() {
+    let dir = greetings("vimgrep");
+    let expected = "\
+a.txt:1:5:hello world
+a.txt:2:5:Hello World
+a.txt:3:3:foo bar
+b.txt:2:5:hello there
+";
+    eqnice!(expected, run(&dir, &["--vimgrep", "o ", "a.txt", "b.txt"]));
+}
