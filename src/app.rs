@@ -36,6 +36,10 @@ const PENDING_CAP: usize = 1024;
 const HELD_BYTES_CAP: usize = 64 << 20;
 /// Dispatch pauses while this many files wait to be released.
 const WINDOW_CAP: usize = 32 << 10;
+/// How often the loop wakes to redraw the progress line.
+const PROGRESS_TICK: Duration = crate::progress::INTERVAL;
+/// How often the loop wakes with nothing to do otherwise.
+const IDLE_TICK: Duration = Duration::from_secs(3600);
 /// How long cancelled workers get to exit before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_millis(20);
 
@@ -142,6 +146,7 @@ impl<'a> Search<'a> {
             }
             let never = crossbeam_channel::never();
             let walk_rx = if self.wants_walk() { &self.walk_rx } else { &never };
+            let tick = if self.out.progress.enabled() { PROGRESS_TICK } else { IDLE_TICK };
             select! {
                 recv(walk_rx) -> item => self.on_walk(item.ok())?,
                 recv(self.pool_rx) -> ev => {
@@ -150,8 +155,21 @@ impl<'a> Search<'a> {
                     }
                 }
                 recv(self.sig_rx) -> sig => return Ok(Some(Stop::Signal(sig.unwrap_or(Signal::SIGTERM)))),
+                default(tick) => {}
             }
+            self.tick_progress();
         }
+    }
+
+    /// Redraws the progress line, naming the file the output waits on.
+    fn tick_progress(&mut self) {
+        if !self.out.progress.enabled() {
+            return;
+        }
+        let head = self.order.head();
+        let current = self.in_flight.iter().flatten().find(|t| t.job.seq == head);
+        let name = current.map(|t| display(&t.job.path)).unwrap_or_default();
+        self.out.tick(&name);
     }
 
     /// True when no event is waiting (time to flush what stdout holds).
@@ -364,6 +382,7 @@ impl<'a> Search<'a> {
     /// Normal end: print the summary, let the workers exit, reap them.
     fn finish(&mut self) -> anyhow::Result<ExitStatus> {
         self.pool.shutdown(Duration::from_secs(5));
+        self.out.progress.clear();
         if self.cfg.has_implicit_path && !self.out.searched && !self.out.errored {
             self.out.message(
                 "No files were searched, which means dn probably applied a filter you didn't expect.",
@@ -384,6 +403,7 @@ impl<'a> Search<'a> {
     fn cancel(&mut self, stop: Stop) -> ExitStatus {
         self.pool.signal_all(Signal::SIGTERM);
         self.pool.shutdown(KILL_GRACE);
+        self.out.progress.clear();
         if let Stop::Signal(sig) = stop {
             if self.color_tty {
                 let _ = self.out.raw(COLOR_RESET);

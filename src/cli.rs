@@ -9,6 +9,13 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Parser, ValueEnum};
 
+/// `dn --version`: the version, then the enabled features, as `rg --version`.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\n\nfeatures:-pcre2,+search-zip,+mmap,+json,+progress",
+    "\nengine: Rust regex (grep-regex); workers: forked processes"
+);
+
 /// When to colour the output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ColorWhen {
@@ -56,6 +63,7 @@ pub(crate) enum Engine {
 #[command(
     name = "dn",
     version,
+    long_version = LONG_VERSION,
     about = "Recursively search for a regex pattern: sorted, parallel, cancellable.",
     override_usage = "dn [OPTIONS] PATTERN [PATH ...]\n       dn [OPTIONS] -e PATTERN ... [PATH ...]\n       dn [OPTIONS] -f PATTERNFILE ... [PATH ...]\n       dn [OPTIONS] --files [PATH ...]\n       dn [OPTIONS] --type-list",
     max_term_width = 80,
@@ -385,6 +393,13 @@ pub(crate) struct Args {
     /// Do not print anything; exit 0 on the first match.
     #[arg(short = 'q', long, help_heading = "Logging options")]
     pub(crate) quiet: bool,
+    /// Show a live progress line on stderr (default: when stderr is a
+    /// terminal and stdout is not).
+    #[arg(long, help_heading = "Logging options", overrides_with = "no_progress")]
+    pub(crate) progress: bool,
+    /// Never show the progress line.
+    #[arg(long, help_heading = "Logging options", overrides_with = "progress")]
+    pub(crate) no_progress: bool,
     /// Print statistics about the search at the end.
     #[arg(long, help_heading = "Logging options")]
     pub(crate) stats: bool,

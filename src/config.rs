@@ -112,6 +112,8 @@ pub(crate) struct Config {
     pub(crate) file_separator: Option<Vec<u8>>,
     pub(crate) include_zero: bool,
     pub(crate) stats: bool,
+    /// Show the live progress line on stderr.
+    pub(crate) progress: bool,
     pub(crate) quiet: bool,
     pub(crate) buffering: Buffering,
     pub(crate) no_messages: bool,
@@ -169,6 +171,7 @@ impl Config {
         let file_separator =
             file_separator(&args, search_mode, heading, before_context, after_context);
         let stats = search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json));
+        let progress = progress(&args, search_mode, is_tty);
         let workers = workers(&args)?;
         let walk = walk_options(&args, search_mode.is_some())?;
         let color = color(&args, is_tty);
@@ -228,6 +231,7 @@ impl Config {
             file_separator,
             include_zero: args.include_zero,
             stats,
+            progress,
             quiet: args.quiet,
             buffering: if args.line_buffered || (is_tty && !args.block_buffered) {
                 Buffering::Line
@@ -367,6 +371,16 @@ fn line_number(args: &Args, mode: Option<SearchMode>, tty: bool, column: bool) -
         Some(SearchMode::Json) => true,
         _ => false,
     }
+}
+
+/// Whether to draw the progress line: only on a terminal stderr, when
+/// forced or when results go elsewhere than the terminal (never for JSON
+/// unless forced), and never with -q.
+fn progress(args: &Args, mode: Option<SearchMode>, stdout_tty: bool) -> bool {
+    if mode.is_none() || args.quiet || args.no_progress || !std::io::stderr().is_terminal() {
+        return false;
+    }
+    args.progress || (!stdout_tty && mode != Some(SearchMode::Json))
 }
 
 /// Returns (before, after) context line counts; -A/-B win over -C.

@@ -10,6 +10,7 @@ mod matcher;
 mod order;
 mod output;
 mod pool;
+mod progress;
 mod search;
 mod signals;
 mod walk;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{Buffering, Config, SearchMode};
 use crate::order::Finished;
+use crate::progress::Progress;
 use crate::wire::FileStats;
 
 /// Writes results to stdout and keeps the run's totals.
@@ -23,6 +24,10 @@ pub(crate) struct Output {
     file_started: bool,
     line_buffered: bool,
     no_messages: bool,
+    /// The live progress line on stderr, if enabled.
+    pub(crate) progress: Progress,
+    /// Files searched and released so far.
+    pub(crate) files: u64,
     /// Stats summed over every file released.
     pub(crate) totals: FileStats,
     pub(crate) matched: bool,
@@ -40,6 +45,8 @@ impl Output {
             file_started: false,
             line_buffered: cfg.buffering == Buffering::Line,
             no_messages: cfg.no_messages,
+            progress: Progress::new(cfg.progress),
+            files: 0,
             totals: FileStats::default(),
             matched: false,
             searched: false,
@@ -59,6 +66,7 @@ impl Output {
         self.file_started = false;
         if fin.searched {
             self.searched = true;
+            self.files += 1;
             self.matched |= fin.has_match;
             add_stats(&mut self.totals, &fin.stats);
         }
@@ -97,8 +105,15 @@ impl Output {
     /// Prints a message on stderr after flushing what stdout holds.
     pub(crate) fn message(&mut self, msg: &str) -> io::Result<()> {
         self.out.flush()?;
+        self.progress.clear();
         let _ = writeln!(io::stderr().lock(), "dn: {msg}");
         Ok(())
+    }
+
+    /// Redraws the progress line if it is due; `current` is the file the
+    /// output is waiting on.
+    pub(crate) fn tick(&mut self, current: &str) {
+        self.progress.tick(self.files, &self.totals, current);
     }
 
     /// Flushes when line buffered (a terminal or --line-buffered).

@@ -321,7 +321,7 @@ fn printer(cfg: &Config, out: FrameWriter) -> Printer {
                 .path_terminator(cfg.path_terminator)
                 .separator_field(b":".to_vec())
                 .separator_path(cfg.path_separator)
-                .stats(cfg.stats)
+                .stats(cfg.stats || cfg.progress)
                 .build(out),
         );
     }
@@ -352,7 +352,7 @@ fn printer(cfg: &Config, out: FrameWriter) -> Printer {
             .separator_field_context(cfg.field_context_separator.clone())
             .separator_field_match(cfg.field_match_separator.clone())
             .separator_path(cfg.path_separator)
-            .stats(cfg.stats)
+            .stats(cfg.stats || cfg.progress)
             .trim_ascii(cfg.trim)
             .build(out),
     )

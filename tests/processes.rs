@@ -411,3 +411,41 @@ fn last_sgr(bytes: &[u8]) -> Option<&[u8]> {
     let end = bytes[start..].iter().position(|&b| b == b'm')?;
     Some(&bytes[start..start + end + 1])
 }
+
+/// With stderr on a terminal and stdout elsewhere, a slow search shows the
+/// progress line, and erases it at the end (the last bytes are an erase).
+#[test]
+fn progress_line_appears_and_is_erased() {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let slave: std::fs::File = pty.slave.into();
+    let mut child = Command::new(dn_bin())
+        .current_dir(fixture())
+        .args(["-j2", "--count-matches", r"\w+"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(slave.try_clone().unwrap())
+        .spawn()
+        .unwrap();
+    drop(slave);
+    let mut master: std::fs::File = pty.master.into();
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        all.extend_from_slice(&buf[..n]);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let text = String::from_utf8_lossy(&all);
+    assert!(
+        text.contains("\r\x1b[Kdn: ") && text.contains(" files, "),
+        "no progress line: {text:?}"
+    );
+    assert!(
+        all.ends_with(b"\r\x1b[K"),
+        "the line was not erased: {:?}",
+        &text[text.len().saturating_sub(80)..]
+    );
+}
