@@ -270,36 +270,48 @@ impl<'a> Search<'a> {
                 Release::Partial(bytes) => self.out.partial(&bytes)?,
                 Release::Finished(fin) => self.out.finished(fin)?,
             }
-            if self.cfg.quiet && self.out.matched {
+            if self.quit_after_match() && self.out.matched {
                 return Ok(Some(Stop::Quit));
             }
         }
         Ok(None)
     }
 
+    /// ripgrep's rule: -q ends the search at the first match, unless --stats
+    /// needs the whole search.
+    fn quit_after_match(&self) -> bool {
+        self.cfg.quiet && !self.cfg.stats
+    }
+
     /// Handles frames from a worker, or its end.
     fn on_pool(&mut self, ev: PoolEvent) -> io::Result<Option<Stop>> {
         match ev {
             PoolEvent::Responses(k, resps) => {
+                let mut matched = false;
                 for r in resps {
-                    self.on_response(k, r);
+                    matched |= self.on_response(k, r);
                 }
-                Ok(None)
+                // -q prints nothing, so any match, in any order, ends it.
+                Ok((matched && self.quit_after_match()).then_some(Stop::Quit))
             }
             PoolEvent::Gone(k, why) => self.on_gone(k, why),
         }
     }
 
-    /// Records one frame from worker `k`.
-    fn on_response(&mut self, k: usize, resp: Response) {
+    /// Records one frame from worker `k`; true if it finished a matching file.
+    fn on_response(&mut self, k: usize, resp: Response) -> bool {
         match resp {
-            Response::Chunk { seq, bytes } => self.order.chunk(seq, &bytes),
+            Response::Chunk { seq, bytes } => {
+                self.order.chunk(seq, &bytes);
+                false
+            }
             Response::Done { seq, has_match, stats, error, bytes } => {
                 if let Some(pos) = self.in_flight[k].iter().position(|t| t.job.seq == seq) {
                     self.in_flight[k].remove(pos);
                 }
                 let fin = Finished { bytes, has_match, stats, error, searched: true };
                 self.order.finish(seq, fin);
+                has_match
             }
         }
     }
@@ -310,14 +322,17 @@ impl<'a> Search<'a> {
     fn on_gone(&mut self, k: usize, why: Option<String>) -> io::Result<Option<Stop>> {
         self.alive[k] = false;
         self.pool.close(k);
+        if why.is_some() {
+            // Its stream is corrupt but it may still run: stop it first.
+            self.pool.kill(k);
+        }
         let status = self.pool.reap(k);
-        if let Some(sig) = cancel_signal(status) {
+        if cancel_signal(status).is_some() {
             // A terminal's ^C reaches the whole process group: if our own
             // copy of the signal follows, this is a cancellation.
             if let Ok(own) = self.sig_rx.recv_timeout(Duration::from_millis(200)) {
                 return Ok(Some(Stop::Signal(own)));
             }
-            let _ = sig;
         }
         let tasks: Vec<Task> = self.in_flight[k].drain(..).collect();
         if tasks.is_empty() && matches!(status, WaitStatus::Exited(_, 0)) {

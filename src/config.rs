@@ -172,7 +172,11 @@ impl Config {
             file_separator(&args, search_mode, heading, before_context, after_context);
         let stats = search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json));
         let progress = progress(&args, search_mode, is_tty);
-        let workers = workers(&args)?;
+        let mut workers = workers(&args)?;
+        if paths.iter().all(|p| p == Path::new("-") || p.is_file()) {
+            // A few named files (or stdin) need no more workers than files.
+            workers = workers.min(paths.len());
+        }
         let walk = walk_options(&args, search_mode.is_some())?;
         let color = color(&args, is_tty);
         let color_specs = color_specs(&args.colors)?;

@@ -118,6 +118,14 @@ impl WorkerPool {
         }
     }
 
+    /// Sends SIGKILL to worker `k` unless it was already reaped.
+    pub(crate) fn kill(&self, k: usize) {
+        let m = &self.members[k];
+        if m.status.is_none() {
+            let _ = nix::sys::signal::kill(m.pid, Signal::SIGKILL);
+        }
+    }
+
     /// Waits for worker `k` to exit and returns how it ended.
     pub(crate) fn reap(&mut self, k: usize) -> WaitStatus {
         let m = &mut self.members[k];
