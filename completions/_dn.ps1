@@ -141,6 +141,8 @@ Register-ArgumentCompleter -Native -CommandName 'dn' -ScriptBlock {
             [CompletionResult]::new('--no-messages', '--no-messages', [CompletionResultType]::ParameterName, 'Suppress error messages about files that could not be read')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print anything; exit 0 on the first match')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print anything; exit 0 on the first match')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show a live progress line on stderr (default: when stderr is a terminal and stdout is not)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show the progress line')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print statistics about the search at the end')
             [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Print the files that would be searched, without searching')
             [CompletionResult]::new('--type-list', '--type-list', [CompletionResultType]::ParameterName, 'List every file type and its globs')

@@ -138,6 +138,8 @@ set edit:completion:arg-completer[dn] = {|@words|
             cand --no-messages 'Suppress error messages about files that could not be read'
             cand -q 'Do not print anything; exit 0 on the first match'
             cand --quiet 'Do not print anything; exit 0 on the first match'
+            cand --progress 'Show a live progress line on stderr (default: when stderr is a terminal and stdout is not)'
+            cand --no-progress 'Never show the progress line'
             cand --stats 'Print statistics about the search at the end'
             cand --files 'Print the files that would be searched, without searching'
             cand --type-list 'List every file type and its globs'
