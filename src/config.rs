@@ -78,6 +78,8 @@ pub(crate) struct Config {
     pub(crate) crlf: bool,
     pub(crate) null_data: bool,
     pub(crate) no_unicode: bool,
+    /// `--engine auto`: errors name both engines, as ripgrep's do.
+    pub(crate) engine_auto: bool,
     // searcher
     pub(crate) invert_match: bool,
     pub(crate) max_count: Option<u64>,
@@ -181,7 +183,8 @@ impl Config {
         let color = color(&args, is_tty);
         let color_specs = color_specs(&args.colors)?;
         let (binary_explicit, binary_implicit) = binary(&args);
-        let (encoding, bom_sniffing) = encoding(args.encoding.as_deref())?;
+        let (encoding, bom_sniffing) =
+            encoding(args.encoding.as_deref()).context("error parsing flag --encoding")?;
         let mmap = paths.len() <= 10 && paths.iter().all(|p| p.is_file());
         Ok(Config {
             mode,
@@ -198,6 +201,7 @@ impl Config {
             crlf: args.crlf,
             null_data: args.null_data,
             no_unicode: args.no_unicode,
+            engine_auto: args.engine == Engine::Auto,
             invert_match: args.invert_match,
             max_count: args.max_count,
             line_number,
@@ -584,28 +588,28 @@ fn globs(args: &Args, cwd: &Path) -> anyhow::Result<ignore::overrides::Override>
     Ok(b.build()?)
 }
 
-/// Prepends the flags of the DRAGNET_CONFIG_PATH file (one per line, `#`
-/// comments) to `argv`, unless `--no-config` is among the arguments.
-pub(crate) fn with_config_file(argv: Vec<OsString>) -> anyhow::Result<Vec<OsString>> {
-    if argv.iter().skip(1).any(|a| a == "--no-config") {
-        return Ok(argv);
-    }
+/// Reads the flags of the DRAGNET_CONFIG_PATH file: one per line, blank
+/// lines and `#` comments skipped. A file that cannot be read is reported
+/// (as ripgrep does) and ignored; it never stops the search.
+pub(crate) fn config_file_args() -> Vec<OsString> {
     let Some(path) = std::env::var_os("DRAGNET_CONFIG_PATH").filter(|p| !p.is_empty()) else {
-        return Ok(argv);
+        return Vec::new();
     };
-    let text = std::fs::read(&path)
-        .with_context(|| format!("{}: failed to read config file", Path::new(&path).display()))?;
-    let mut out = vec![argv[0].clone()];
-    for line in text.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let trimmed = line.trim_ascii();
-        if trimmed.is_empty() || trimmed.starts_with(b"#") {
-            continue;
+    let text = match std::fs::read(&path) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!(
+                "dn: failed to read the file specified in DRAGNET_CONFIG_PATH: {}: {err}",
+                Path::new(&path).display()
+            );
+            return Vec::new();
         }
-        out.push(OsString::from_vec(trimmed.to_vec()));
-    }
-    out.extend(argv.into_iter().skip(1));
-    Ok(out)
+    };
+    text.split(|&b| b == b'\n')
+        .map(|line| line.trim_ascii())
+        .filter(|line| !line.is_empty() && !line.starts_with(b"#"))
+        .map(|line| OsString::from_vec(line.to_vec()))
+        .collect()
 }
 
 #[cfg(test)]

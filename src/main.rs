@@ -36,8 +36,28 @@ fn main() {
 
 /// Reads the config file and the command line into `Args`; help and
 /// version print and exit here.
+///
+/// As ripgrep does, the command line is parsed first; unless it says
+/// `--no-config`, the config file's flags are then put before it and the
+/// whole is parsed again.
 fn parse() -> anyhow::Result<cli::Args> {
-    let argv = config::with_config_file(std::env::args_os().collect())?;
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let args = parse_argv(argv.clone())?;
+    if args.no_config {
+        return Ok(args);
+    }
+    let extra = config::config_file_args();
+    if extra.is_empty() {
+        return Ok(args);
+    }
+    let mut full = vec![argv[0].clone()];
+    full.extend(extra);
+    full.extend(argv.into_iter().skip(1));
+    parse_argv(full)
+}
+
+/// Parses one argument vector; help and version print and exit here.
+fn parse_argv(argv: Vec<std::ffi::OsString>) -> anyhow::Result<cli::Args> {
     match cli::Args::try_parse_from(argv) {
         Ok(args) => Ok(args),
         Err(e) if !e.use_stderr() => {

@@ -39,8 +39,21 @@ pub(crate) fn build(cfg: &Config) -> anyhow::Result<RegexMatcher> {
     }
     match b.build_many(&cfg.patterns) {
         Ok(m) => Ok(m),
+        Err(err) if cfg.engine_auto => bail!(auto_failure(&suggest(err.to_string()))),
         Err(err) => bail!(suggest(err.to_string())),
     }
+}
+
+/// ripgrep's message when `--engine auto` finds neither engine can compile
+/// the pattern (editors such as VS Code pass `--engine auto` and look for
+/// the `regex parse error` line inside it).
+fn auto_failure(rust_err: &str) -> String {
+    let divider = "~".repeat(79);
+    format!(
+        "regex could not be compiled with either the default regex engine or with PCRE2.\n\n\
+         default regex engine error:\n{divider}\n{rust_err}\n{divider}\n\n\
+         PCRE2 regex engine error:\nPCRE2 is not available in this build of dn"
+    )
 }
 
 /// Adds ripgrep's hints to an error that multiline or text mode would fix.

@@ -3,6 +3,7 @@
 #[macro_use]
 mod util;
 
+mod editors;
 mod exit_status;
 mod feature;
 mod generated;
