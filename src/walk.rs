@@ -208,10 +208,12 @@ fn haystack(
     if !explicit && !dent.file_type().is_some_and(|t| t.is_file()) {
         return true;
     }
-    let path = dent.path();
-    let path = if strip { path.strip_prefix("./").unwrap_or(path) } else { path };
+    // The walk joins names onto the root as given, so an implicit "./" root
+    // shows up as a literal "./" prefix (cheaper to cut as bytes).
+    let path = dent.path().as_os_str().as_bytes();
+    let path = if strip { path.strip_prefix(b"./").unwrap_or(path) } else { path };
     emit(WalkItem::Hay {
-        path: path.as_os_str().as_bytes().to_vec(),
+        path: path.to_vec(),
         explicit,
         stdin: dent.is_stdin(),
     })
