@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use grep_printer::{JSONBuilder, StandardBuilder, Stats, SummaryBuilder, SummaryKind, JSON};
 use grep_printer::{Standard, Summary};
@@ -21,6 +22,8 @@ use crate::wire::{self, FileStats, Job};
 
 /// Output of one file above this size is sent ahead as a chunk frame.
 const CHUNK_LIMIT: usize = 1 << 20;
+/// Output waits at most this long in a worker before it is sent.
+const STREAM_DELAY: Duration = Duration::from_millis(2);
 /// Encoded frames above this size are written to the pipe at once.
 const FLUSH_LIMIT: usize = 64 << 10;
 
@@ -37,12 +40,21 @@ pub(crate) struct FrameWriter {
     seq: u64,
     /// The write end of this worker's result pipe.
     pipe: File,
+    /// When frames were last written.
+    flushed_at: Instant,
 }
 
 impl FrameWriter {
     /// Creates a writer that sends frames down `pipe`.
     pub(crate) fn new(pipe: File, color: bool) -> FrameWriter {
-        FrameWriter { cur: Vec::new(), frames: Vec::new(), color, seq: 0, pipe }
+        FrameWriter {
+            cur: Vec::new(),
+            frames: Vec::new(),
+            color,
+            seq: 0,
+            pipe,
+            flushed_at: Instant::now(),
+        }
     }
 
     /// Starts rendering file `seq`; any leftover output is discarded.
@@ -56,9 +68,11 @@ impl FrameWriter {
         let had_output = !self.cur.is_empty();
         wire::encode_done(&mut self.frames, self.seq, has_match, stats, error, &self.cur);
         self.cur.clear();
-        // Files with output leave at once (the printer is waiting to
-        // stream them); silent files' records travel in bulk.
-        if had_output || self.frames.len() >= FLUSH_LIMIT {
+        // Output should reach the printer soon, but one write per file
+        // costs more than the search of a small file: output leaves when
+        // the last write is `STREAM_DELAY` old; silent records go in bulk.
+        let stale = had_output && self.flushed_at.elapsed() >= STREAM_DELAY;
+        if stale || self.frames.len() >= FLUSH_LIMIT {
             self.flush_frames()?;
         }
         Ok(())
@@ -70,6 +84,7 @@ impl FrameWriter {
             self.pipe.write_all(&self.frames)?;
             self.frames.clear();
         }
+        self.flushed_at = Instant::now();
         Ok(())
     }
 

@@ -163,7 +163,7 @@ impl WorkerPool {
                 self.signal_all(Signal::SIGKILL);
                 killed = true;
             }
-            std::thread::sleep(Duration::from_millis(1));
+            std::thread::sleep(Duration::from_micros(100));
         }
     }
 }
