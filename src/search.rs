@@ -42,6 +42,8 @@ pub(crate) struct FrameWriter {
     pipe: File,
     /// When frames were last written.
     flushed_at: Instant,
+    /// Queued frames include some file's output.
+    pending_output: bool,
 }
 
 impl FrameWriter {
@@ -54,13 +56,18 @@ impl FrameWriter {
             seq: 0,
             pipe,
             flushed_at: Instant::now(),
+            pending_output: false,
         }
     }
 
     /// Starts rendering file `seq`; any leftover output is discarded.
-    fn begin(&mut self, seq: u64) {
+    fn begin(&mut self, seq: u64) -> io::Result<()> {
         self.seq = seq;
         self.cur.clear();
+        if self.pending_output && self.flushed_at.elapsed() >= STREAM_DELAY {
+            self.flush_frames()?;
+        }
+        Ok(())
     }
 
     /// Queues the done frame for the current file.
@@ -71,7 +78,8 @@ impl FrameWriter {
         // Output should reach the printer soon, but one write per file
         // costs more than the search of a small file: output leaves when
         // the last write is `STREAM_DELAY` old; silent records go in bulk.
-        let stale = had_output && self.flushed_at.elapsed() >= STREAM_DELAY;
+        self.pending_output |= had_output;
+        let stale = self.pending_output && self.flushed_at.elapsed() >= STREAM_DELAY;
         if stale || self.frames.len() >= FLUSH_LIMIT {
             self.flush_frames()?;
         }
@@ -85,6 +93,7 @@ impl FrameWriter {
             self.frames.clear();
         }
         self.flushed_at = Instant::now();
+        self.pending_output = false;
         Ok(())
     }
 
@@ -171,7 +180,7 @@ impl<'a> SearchWorker<'a> {
 
     /// Searches one file and queues its done frame (output, stats, error).
     pub(crate) fn search(&mut self, job: &Job) -> io::Result<()> {
-        self.writer().begin(job.seq);
+        self.writer().begin(job.seq)?;
         let bin = if job.explicit { &self.cfg.binary_explicit } else { &self.cfg.binary_implicit };
         self.searcher.set_binary_detection(bin.clone());
         let path = Path::new(OsStr::from_bytes(&job.path));

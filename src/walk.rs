@@ -212,9 +212,5 @@ fn haystack(
     // shows up as a literal "./" prefix (cheaper to cut as bytes).
     let path = dent.path().as_os_str().as_bytes();
     let path = if strip { path.strip_prefix(b"./").unwrap_or(path) } else { path };
-    emit(WalkItem::Hay {
-        path: path.to_vec(),
-        explicit,
-        stdin: dent.is_stdin(),
-    })
+    emit(WalkItem::Hay { path: path.to_vec(), explicit, stdin: dent.is_stdin() })
 }
