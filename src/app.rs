@@ -163,13 +163,14 @@ impl<'a> Search<'a> {
 
     /// Redraws the progress line, naming the file the output waits on.
     fn tick_progress(&mut self) {
-        if !self.out.progress.enabled() {
+        if !self.out.progress.due() {
             return;
         }
         let head = self.order.head();
         let current = self.in_flight.iter().flatten().find(|t| t.job.seq == head);
         let name = current.map(|t| display(&t.job.path)).unwrap_or_default();
-        self.out.tick(&name);
+        let bytes = crate::progress::bytes_read(&self.pool.pids());
+        self.out.draw_progress(bytes, &name);
     }
 
     /// True when no event is waiting (time to flush what stdout holds).

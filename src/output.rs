@@ -28,6 +28,8 @@ pub(crate) struct Output {
     pub(crate) progress: Progress,
     /// Files searched and released so far.
     pub(crate) files: u64,
+    /// Of those, files with a match.
+    pub(crate) files_matched: u64,
     /// Stats summed over every file released.
     pub(crate) totals: FileStats,
     pub(crate) matched: bool,
@@ -47,6 +49,7 @@ impl Output {
             no_messages: cfg.no_messages,
             progress: Progress::new(cfg.progress),
             files: 0,
+            files_matched: 0,
             totals: FileStats::default(),
             matched: false,
             searched: false,
@@ -67,6 +70,7 @@ impl Output {
         if fin.searched {
             self.searched = true;
             self.files += 1;
+            self.files_matched += u64::from(fin.has_match);
             self.matched |= fin.has_match;
             add_stats(&mut self.totals, &fin.stats);
         }
@@ -110,10 +114,10 @@ impl Output {
         Ok(())
     }
 
-    /// Redraws the progress line if it is due; `current` is the file the
-    /// output is waiting on.
-    pub(crate) fn tick(&mut self, current: &str) {
-        self.progress.tick(self.files, &self.totals, current);
+    /// Redraws the progress line: `bytes` read so far, `current` the file
+    /// the output is waiting on.
+    pub(crate) fn draw_progress(&mut self, bytes: u64, current: &str) {
+        self.progress.draw(self.files, self.files_matched, bytes, current);
     }
 
     /// Flushes when line buffered (a terminal or --line-buffered).

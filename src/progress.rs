@@ -36,16 +36,20 @@ impl Progress {
         self.enabled
     }
 
-    /// Redraws the line if it is due: `files` searched, `totals` so far,
-    /// `current` the file being worked on.
-    pub(crate) fn tick(&mut self, files: u64, totals: &FileStats, current: &str) {
+    /// True when a redraw is due (checked before gathering what to show).
+    pub(crate) fn due(&self) -> bool {
         let now = Instant::now();
-        let elapsed = now - self.started;
-        if !self.enabled || elapsed < DELAY || self.last.is_some_and(|t| now - t < INTERVAL) {
-            return;
-        }
+        self.enabled && now - self.started >= DELAY && self.last.is_none_or(|t| now - t >= INTERVAL)
+    }
+
+    /// Redraws the line: `files` searched, `matched` of them with a match,
+    /// `bytes` read so far, `current` the file being worked on.
+    pub(crate) fn draw(&mut self, files: u64, matched: u64, bytes: u64, current: &str) {
+        let now = Instant::now();
         self.last = Some(now);
-        let line = render(files, totals, elapsed, current, self.width.saturating_sub(1));
+        let t =
+            FileStats { searches_with_match: matched, bytes_searched: bytes, ..Default::default() };
+        let line = render(files, &t, now - self.started, current, self.width.saturating_sub(1));
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r\x1b[K{line}");
         let _ = err.flush();
@@ -61,6 +65,18 @@ impl Progress {
             self.shown = false;
         }
     }
+}
+
+/// Bytes read so far by `pids` (the workers), from /proc/PID/io `rchar`:
+/// free to gather, unlike per-file sizes. Zero where /proc has no io file.
+pub(crate) fn bytes_read(pids: &[nix::unistd::Pid]) -> u64 {
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/io")).ok())
+        .filter_map(|io| {
+            io.lines()
+                .find_map(|l| l.strip_prefix("rchar: ").and_then(|n| n.trim().parse::<u64>().ok()))
+        })
+        .sum::<u64>()
 }
 
 /// Formats the line, cut to `width` characters.

@@ -161,6 +161,14 @@ pub(crate) struct SearchWorker<'a> {
     decomp: Option<grep_cli::DecompressionReaderBuilder>,
 }
 
+/// Where the bytes of one search come from.
+enum Source<'r> {
+    /// Open the path (the searcher may memory-map it).
+    Path,
+    /// A stream: stdin or a decompression command's output.
+    Reader(&'r mut dyn io::Read),
+}
+
 /// What searching one file produced, besides its output.
 struct Outcome {
     has_match: bool,
@@ -186,11 +194,11 @@ impl<'a> SearchWorker<'a> {
         let path = Path::new(OsStr::from_bytes(&job.path));
         let result = if job.stdin {
             let stdin = io::stdin();
-            self.run(path, Some(&mut stdin.lock()))
+            self.run(path, Source::Reader(&mut stdin.lock()))
         } else if self.decomp.as_ref().is_some_and(|d| d.get_matcher().has_command(path)) {
             self.run_decompressed(path)
         } else {
-            self.run::<io::StdinLock>(path, None)
+            self.run(path, Source::Path)
         };
         match result {
             Ok(o) => {
@@ -222,23 +230,23 @@ impl<'a> SearchWorker<'a> {
     /// Searches the output of the decompression command for `path` (-z).
     fn run_decompressed(&mut self, path: &Path) -> io::Result<Outcome> {
         let mut rdr = self.decomp.as_ref().expect("checked by caller").build(path)?;
-        let result = self.run(path, Some(&mut rdr));
+        let result = self.run(path, Source::Reader(&mut rdr));
         let closed = rdr.close();
         let outcome = result?;
         closed?;
         Ok(outcome)
     }
 
-    /// Runs the searcher over `path` (or `rdr` for stdin) into the printer.
-    fn run<R: io::Read>(&mut self, path: &Path, rdr: Option<&mut R>) -> io::Result<Outcome> {
+    /// Runs the searcher over `src` into the printer, naming it `path`.
+    fn run(&mut self, path: &Path, src: Source<'_>) -> io::Result<Outcome> {
         let m = self.matcher;
         let s = &mut self.searcher;
         macro_rules! go {
             ($sink:expr, $stats:expr) => {{
                 let mut sink = $sink;
-                match rdr {
-                    Some(r) => s.search_reader(m, r, &mut sink)?,
-                    None => s.search_path(m, path, &mut sink)?,
+                match src {
+                    Source::Reader(r) => s.search_reader(m, r, &mut sink)?,
+                    Source::Path => s.search_path(m, path, &mut sink)?,
                 }
                 Ok(Outcome { has_match: sink.has_match(), stats: $stats(&sink) })
             }};
@@ -345,7 +353,7 @@ fn printer(cfg: &Config, out: FrameWriter) -> Printer {
                 .path_terminator(cfg.path_terminator)
                 .separator_field(b":".to_vec())
                 .separator_path(cfg.path_separator)
-                .stats(cfg.stats || cfg.progress)
+                .stats(cfg.stats)
                 .build(out),
         );
     }
@@ -376,7 +384,7 @@ fn printer(cfg: &Config, out: FrameWriter) -> Printer {
             .separator_field_context(cfg.field_context_separator.clone())
             .separator_field_match(cfg.field_match_separator.clone())
             .separator_path(cfg.path_separator)
-            .stats(cfg.stats || cfg.progress)
+            .stats(cfg.stats)
             .trim_ascii(cfg.trim)
             .build(out),
     )
