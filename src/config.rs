@@ -456,7 +456,7 @@ fn color(args: &Args, is_tty: bool) -> bool {
         ColorWhen::Never => false,
         ColorWhen::Auto => {
             is_tty
-                && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var_os("TERM").is_some_and(|t| t != "dumb")
         }
     }
