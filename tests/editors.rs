@@ -10,8 +10,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 
-use serde::Deserialize;
-
+use crate::json::{normalise, Message};
 use crate::util::Dir;
 
 /// Builds the editor tree: ignore rules, hidden files, a CRLF file, a non-UTF-8 name, a
@@ -50,90 +49,6 @@ fn add_long_and_gzip(dir: &Dir) {
 /// Runs `dn args` in `dir`, asserting exit 0, and returns stdout.
 fn run(dir: &Dir, args: &[&str]) -> Vec<u8> {
     dir.command().args(args).stdout()
-}
-
-/// A value that is either UTF-8 text or base64 bytes.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Data {
-    text: Option<String>,
-    bytes: Option<String>,
-}
-
-/// ripgrep's `elapsed` object.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Duration {
-    secs: u64,
-    nanos: u32,
-    human: String,
-}
-
-/// Per-file and summary statistics.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Stats {
-    elapsed: Duration,
-    searches: u64,
-    searches_with_match: u64,
-    bytes_searched: u64,
-    bytes_printed: u64,
-    matched_lines: u64,
-    matches: u64,
-}
-
-/// One submatch of a match or context line.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct SubMatch {
-    #[serde(rename = "match")]
-    m: Data,
-    replacement: Option<Data>,
-    start: usize,
-    end: usize,
-}
-
-/// A match or context message (the two kinds VS Code reads).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Lines {
-    path: Data,
-    lines: Data,
-    line_number: Option<u64>,
-    absolute_offset: u64,
-    submatches: Vec<SubMatch>,
-}
-
-/// The messages of ripgrep's JSON Lines format.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", content = "data", rename_all = "lowercase", deny_unknown_fields)]
-#[allow(dead_code)]
-enum Message {
-    Begin { path: Data },
-    End { path: Data, binary_offset: Option<u64>, stats: Stats },
-    Match(Lines),
-    Context(Lines),
-    Summary { elapsed_total: Duration, stats: Stats },
-}
-
-/// Replaces every `"elapsed…":{…}` object with `E` (the same rule as `json.rs`).
-fn normalise(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("\"elapsed") {
-        let colon = i + rest[i..].find(':').unwrap();
-        let close = colon + rest[colon..].find('}').unwrap();
-        out.push_str(&rest[..=colon]);
-        out.push('E');
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Runs a `--json` command in `dir`, checks exit 0 and that VS Code's parser would accept every

@@ -37,7 +37,7 @@ fn corpus() -> Dir {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
-struct Data {
+pub struct Data {
     text: Option<String>,
     bytes: Option<String>,
 }
@@ -46,7 +46,7 @@ struct Data {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
-struct Duration {
+pub struct Duration {
     secs: u64,
     nanos: u32,
     human: String,
@@ -56,7 +56,7 @@ struct Duration {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
-struct Stats {
+pub struct Stats {
     elapsed: Duration,
     searches: u64,
     searches_with_match: u64,
@@ -70,7 +70,7 @@ struct Stats {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
-struct SubMatch {
+pub struct SubMatch {
     #[serde(rename = "match")]
     m: Data,
     replacement: Option<Data>,
@@ -82,7 +82,7 @@ struct SubMatch {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
-struct Lines {
+pub struct Lines {
     path: Data,
     lines: Data,
     line_number: Option<u64>,
@@ -94,7 +94,7 @@ struct Lines {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "lowercase", deny_unknown_fields)]
 #[allow(dead_code)]
-enum Message {
+pub enum Message {
     Begin { path: Data },
     End { path: Data, binary_offset: Option<u64>, stats: Stats },
     Match(Lines),
@@ -103,7 +103,7 @@ enum Message {
 }
 
 /// Replaces every `"elapsed…":{…}` object with `E`.
-fn normalise(line: &str) -> String {
+pub fn normalise(line: &str) -> String {
     let mut out = String::new();
     let mut rest = line;
     while let Some(i) = rest.find("\"elapsed") {
