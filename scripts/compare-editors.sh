@@ -4,7 +4,7 @@
 # shared/research/users-and-editors.md section 2) with both dn and `rg --sort path` on a tree,
 # and prints same/DIFF per command line. Compared: stdout bytes (for --json with the
 # `elapsed`/`elapsed_total` objects removed), exit code, and stderr (with the `rg: `/`dn: `
-# program prefix removed).
+# prefix and the tool's name in "not available in this build of ..." made equal).
 #   usage: scripts/compare-editors.sh TREE [DN_BINARY]
 # Exit status: 0 when every command line agrees, 1 otherwise, 2 on a usage problem.
 set -uo pipefail
@@ -62,7 +62,7 @@ run_side() {
   else
     cp "$out.raw" "$out"
   fi
-  sed -E 's/^(rg|dn): //' "$err.raw" >"$err"
+  sed -E 's/^(rg|dn): //; s/this build of (ripgrep|dn)$/this build of TOOL/' "$err.raw" >"$err"
   echo "$rc"
 }
 
