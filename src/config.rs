@@ -148,6 +148,8 @@ pub(crate) struct WalkOptions {
 
 impl Config {
     /// Resolves `args` into a `Config`, or fails with a one-line reason.
+    /// (Long only because it is one struct literal; each field that needs
+    /// logic is resolved by a small function below.)
     pub(crate) fn from_args(mut args: Args) -> anyhow::Result<Config> {
         apply_unrestricted(&mut args);
         if args.engine == Engine::Pcre2 {
@@ -616,6 +618,8 @@ pub(crate) fn config_file_args() -> Vec<OsString> {
 mod tests {
     use super::*;
 
+    /// --max-filesize takes K, M and G suffixes and rejects junk and overflow.
+
     #[test]
     fn sizes_parse_with_suffixes() {
         assert_eq!(parse_size("10").unwrap(), 10);
@@ -625,6 +629,8 @@ mod tests {
         assert!(parse_size("x").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
     }
+
+    /// --path-separator accepts one byte or nothing, never more.
 
     #[test]
     fn path_separator_must_be_one_byte() {

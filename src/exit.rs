@@ -59,6 +59,8 @@ pub(crate) fn die_by(sig: Signal) -> ! {
 mod tests {
     use super::*;
 
+    /// 0/1/2 follow ripgrep, including -q's match-wins-over-errors rule.
+
     #[test]
     fn exit_codes_follow_ripgrep() {
         assert_eq!(ExitStatus::from_run(true, false, false), ExitStatus::Match);

@@ -176,6 +176,8 @@ mod tests {
         (out, files)
     }
 
+    /// Results that arrive out of order are released in order.
+
     #[test]
     fn out_of_order_arrival_is_released_in_order() {
         let mut r = Reorder::new();
@@ -190,6 +192,8 @@ mod tests {
         assert_eq!(r.held_bytes(), 0);
         assert_eq!(r.len(), 0);
     }
+
+    /// Files with no output still let the prefix advance.
 
     #[test]
     fn silent_files_advance_the_prefix() {
@@ -206,6 +210,8 @@ mod tests {
         assert_eq!(drain(&mut r), (b"d".to_vec(), 2));
     }
 
+    /// The head file's chunks stream; a later file's chunks wait.
+
     #[test]
     fn head_chunks_stream_but_later_chunks_wait() {
         let mut r = Reorder::new();
@@ -219,6 +225,8 @@ mod tests {
         r.finish(1, fin(b"end1"));
         assert_eq!(drain(&mut r), (b"end0 later end1".to_vec(), 2));
     }
+
+    /// A retried file never prints what was already released.
 
     #[test]
     fn a_restarted_file_skips_what_was_already_released() {

@@ -122,6 +122,8 @@ fn human(n: f64) -> String {
 mod tests {
     use super::*;
 
+    /// The progress line fits the terminal and keeps the end of the path.
+
     #[test]
     fn the_line_fits_the_width() {
         let t = FileStats { bytes_searched: 5 << 30, searches_with_match: 7, ..Default::default() };
@@ -131,6 +133,8 @@ mod tests {
         assert!(line.starts_with("dn: 1234 files, 7 matched, 5.0 GiB in 2.0s (2.5 GiB/s) "));
         assert!(line.ends_with("file.c"), "{line}");
     }
+
+    /// Byte counts render as B, KiB and MiB.
 
     #[test]
     fn sizes_are_human() {

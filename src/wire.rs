@@ -289,6 +289,8 @@ mod tests {
         Ok(out)
     }
 
+    /// A batch survives encoding with non-UTF-8 and empty paths intact.
+
     #[test]
     fn batch_round_trip_keeps_raw_paths() {
         let jobs = vec![
@@ -305,6 +307,8 @@ mod tests {
         assert!(read_frame(&mut rdr, &mut payload).unwrap().is_none());
     }
 
+    /// An empty batch round-trips.
+
     #[test]
     fn empty_batch_round_trips() {
         let mut buf = Vec::new();
@@ -314,6 +318,8 @@ mod tests {
         let tag = read_frame(&mut rdr, &mut payload).unwrap().unwrap();
         assert!(decode_batch(tag, &payload).unwrap().is_empty());
     }
+
+    /// Chunk and done frames round-trip with empty and 5 MiB payloads.
 
     #[test]
     fn responses_round_trip_with_empty_and_huge_payloads() {
@@ -340,6 +346,8 @@ mod tests {
         );
     }
 
+    /// Output bytes that are not UTF-8 arrive unchanged.
+
     #[test]
     fn non_utf8_output_survives() {
         let mut buf = Vec::new();
@@ -351,6 +359,8 @@ mod tests {
         }
     }
 
+    /// A frame cut at any byte is a Truncated error, never a success.
+
     #[test]
     fn a_frame_cut_short_is_an_error() {
         let mut buf = Vec::new();
@@ -360,6 +370,8 @@ mod tests {
             assert!(matches!(err, WireError::Truncated), "cut at {cut}: {err}");
         }
     }
+
+    /// Unknown tags, wrong lengths and trailing bytes are rejected.
 
     #[test]
     fn corrupt_frames_are_rejected() {
