@@ -422,14 +422,12 @@ mod tests {
     use clap::CommandFactory;
 
     /// clap's own consistency checks pass on the flag definition.
-
     #[test]
     fn clap_definition_is_consistent() {
         Args::command().debug_assert();
     }
 
     /// Every flag has help text, and every flag taking a value names it.
-
     #[test]
     fn every_value_flag_names_its_value_and_has_help() {
         let cmd = Args::command();
@@ -446,7 +444,6 @@ mod tests {
     }
 
     /// Of -n and -N, the one given last wins.
-
     #[test]
     fn last_of_two_opposite_flags_wins() {
         let a = Args::try_parse_from(["dn", "-n", "-N", "x"]).unwrap();

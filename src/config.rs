@@ -619,7 +619,6 @@ mod tests {
     use super::*;
 
     /// --max-filesize takes K, M and G suffixes and rejects junk and overflow.
-
     #[test]
     fn sizes_parse_with_suffixes() {
         assert_eq!(parse_size("10").unwrap(), 10);
@@ -631,7 +630,6 @@ mod tests {
     }
 
     /// --path-separator accepts one byte or nothing, never more.
-
     #[test]
     fn path_separator_must_be_one_byte() {
         assert_eq!(path_separator(Some("/")).unwrap(), Some(b'/'));

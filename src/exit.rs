@@ -60,7 +60,6 @@ mod tests {
     use super::*;
 
     /// 0/1/2 follow ripgrep, including -q's match-wins-over-errors rule.
-
     #[test]
     fn exit_codes_follow_ripgrep() {
         assert_eq!(ExitStatus::from_run(true, false, false), ExitStatus::Match);

@@ -177,7 +177,6 @@ mod tests {
     }
 
     /// Results that arrive out of order are released in order.
-
     #[test]
     fn out_of_order_arrival_is_released_in_order() {
         let mut r = Reorder::new();
@@ -194,7 +193,6 @@ mod tests {
     }
 
     /// Files with no output still let the prefix advance.
-
     #[test]
     fn silent_files_advance_the_prefix() {
         let mut r = Reorder::new();
@@ -211,7 +209,6 @@ mod tests {
     }
 
     /// The head file's chunks stream; a later file's chunks wait.
-
     #[test]
     fn head_chunks_stream_but_later_chunks_wait() {
         let mut r = Reorder::new();
@@ -227,7 +224,6 @@ mod tests {
     }
 
     /// A retried file never prints what was already released.
-
     #[test]
     fn a_restarted_file_skips_what_was_already_released() {
         let mut r = Reorder::new();

@@ -205,7 +205,6 @@ mod tests {
     use super::*;
 
     /// The summary line has ripgrep's sorted key order.
-
     #[test]
     fn json_summary_keys_are_sorted_like_ripgrep() {
         let t = FileStats { searches: 2, matches: 3, ..Default::default() };

@@ -123,7 +123,6 @@ mod tests {
     use super::*;
 
     /// The progress line fits the terminal and keeps the end of the path.
-
     #[test]
     fn the_line_fits_the_width() {
         let t = FileStats { bytes_searched: 5 << 30, searches_with_match: 7, ..Default::default() };
@@ -135,7 +134,6 @@ mod tests {
     }
 
     /// Byte counts render as B, KiB and MiB.
-
     #[test]
     fn sizes_are_human() {
         assert_eq!(human(512.0), "512 B");

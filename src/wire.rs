@@ -290,7 +290,6 @@ mod tests {
     }
 
     /// A batch survives encoding with non-UTF-8 and empty paths intact.
-
     #[test]
     fn batch_round_trip_keeps_raw_paths() {
         let jobs = vec![
@@ -308,7 +307,6 @@ mod tests {
     }
 
     /// An empty batch round-trips.
-
     #[test]
     fn empty_batch_round_trips() {
         let mut buf = Vec::new();
@@ -320,7 +318,6 @@ mod tests {
     }
 
     /// Chunk and done frames round-trip with empty and 5 MiB payloads.
-
     #[test]
     fn responses_round_trip_with_empty_and_huge_payloads() {
         let stats = FileStats { elapsed_nanos: 7, searches: 1, matches: 3, ..Default::default() };
@@ -347,7 +344,6 @@ mod tests {
     }
 
     /// Output bytes that are not UTF-8 arrive unchanged.
-
     #[test]
     fn non_utf8_output_survives() {
         let mut buf = Vec::new();
@@ -360,7 +356,6 @@ mod tests {
     }
 
     /// A frame cut at any byte is a Truncated error, never a success.
-
     #[test]
     fn a_frame_cut_short_is_an_error() {
         let mut buf = Vec::new();
@@ -372,7 +367,6 @@ mod tests {
     }
 
     /// Unknown tags, wrong lengths and trailing bytes are rejected.
-
     #[test]
     fn corrupt_frames_are_rejected() {
         let mut buf = Vec::new();

@@ -186,28 +186,24 @@ fn cancel_by(sig: Signal, group: bool) {
 }
 
 /// SIGINT to dn's pid.
-
 #[test]
 fn sigint_to_the_pid_cancels_cleanly() {
     cancel_by(Signal::SIGINT, false);
 }
 
 /// SIGINT to the whole group, as a terminal's ^C.
-
 #[test]
 fn sigint_to_the_process_group_cancels_cleanly() {
     cancel_by(Signal::SIGINT, true);
 }
 
 /// SIGTERM to dn's pid (VS Code, telescope).
-
 #[test]
 fn sigterm_cancels_cleanly() {
     cancel_by(Signal::SIGTERM, false);
 }
 
 /// SIGHUP to dn's pid (terminal closed).
-
 #[test]
 fn sighup_cancels_cleanly() {
     cancel_by(Signal::SIGHUP, false);
