@@ -78,6 +78,9 @@ pub(crate) struct Args {
 
     // ---- input ----
     /// A pattern to search for; can be given more than once.
+    ///
+    /// A line matches when any of the patterns match. Use this form for
+    /// patterns that start with a dash: `dn -e -foo`.
     #[arg(
         short = 'e',
         long = "regexp",
@@ -93,6 +96,9 @@ pub(crate) struct Args {
     #[arg(long, help_heading = "Input options")]
     pub(crate) no_config: bool,
     /// Search in compressed files (gzip, bzip2, xz, lz4, lzma, brotli, zstd).
+    ///
+    /// Runs the matching decompression program (gzip, xz, ...) for each
+    /// compressed file; the program must be installed.
     #[arg(short = 'z', long, help_heading = "Input options")]
     pub(crate) search_zip: bool,
     /// Read the list of files to ignore from this gitignore-format file.
@@ -110,6 +116,9 @@ pub(crate) struct Args {
     #[arg(short = 's', long, help_heading = "Search options", overrides_with_all = ["ignore_case", "smart_case"])]
     pub(crate) case_sensitive: bool,
     /// Search case insensitively unless the pattern has an uppercase letter.
+    ///
+    /// Editors pass this by default: `dn -S foo` finds Foo, `dn -S Foo` does
+    /// not find foo. -i, -s and -S override each other; the last one wins.
     #[arg(short = 'S', long, help_heading = "Search options", overrides_with_all = ["ignore_case", "case_sensitive"])]
     pub(crate) smart_case: bool,
     /// Which regex engine to use (only the default is built in).
@@ -152,6 +161,9 @@ pub(crate) struct Args {
     #[arg(short = 'E', long, value_name = "ENCODING", help_heading = "Search options")]
     pub(crate) encoding: Option<String>,
     /// Number of worker processes (default: number of CPUs).
+    ///
+    /// Workers are forked once at start-up and search files in batches; the
+    /// output is identical for any number of workers.
     #[arg(short = 'j', long, value_name = "NUM", help_heading = "Search options")]
     pub(crate) threads: Option<usize>,
 
@@ -163,6 +175,9 @@ pub(crate) struct Args {
     #[arg(short = 'L', long, help_heading = "Filter options")]
     pub(crate) follow: bool,
     /// Include or exclude files matching this glob ('!' excludes).
+    ///
+    /// Globs use gitignore syntax and override ignore files. May be given
+    /// more than once; a later glob takes precedence over an earlier one.
     #[arg(
         short = 'g',
         long,
@@ -226,6 +241,8 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TYPE", help_heading = "Filter options")]
     pub(crate) type_clear: Vec<String>,
     /// Reduce filtering: -u no ignore files, -uu also hidden, -uuu also binary.
+    ///
+    /// -u is --no-ignore, -uu adds --hidden, -uuu adds --binary.
     #[arg(short = 'u', long = "unrestricted", action = ArgAction::Count, help_heading = "Filter options")]
     pub(crate) unrestricted: u8,
 
@@ -327,6 +344,8 @@ pub(crate) struct Args {
     #[arg(long, value_name = "SEPARATOR", help_heading = "Output options")]
     pub(crate) path_separator: Option<String>,
     /// Replace every match with this text ($1, ${name} expand groups).
+    ///
+    /// Only the output changes, never a file. Use $$ for a literal $.
     #[arg(
         short = 'r',
         long,
@@ -336,6 +355,10 @@ pub(crate) struct Args {
     )]
     pub(crate) replace: Option<String>,
     /// Sort results in ascending order (results are always in a fixed order).
+    ///
+    /// dn prints in path order by default, at full parallel speed. modified,
+    /// accessed and created sort the whole file list first, then search in
+    /// parallel and print in that order.
     #[arg(
         long,
         value_enum,
@@ -380,6 +403,10 @@ pub(crate) struct Args {
     #[arg(long, help_heading = "Output modes", overrides_with_all = ["count", "count_matches", "files_with_matches", "json"])]
     pub(crate) files_without_match: bool,
     /// Print results as JSON Lines (ripgrep's schema).
+    ///
+    /// One begin, match/context and end message per file that printed
+    /// something, then one summary with the summed statistics. Text that
+    /// is not UTF-8 is sent as base64 under "bytes".
     #[arg(long, help_heading = "Output modes", overrides_with_all = ["count", "count_matches", "files_with_matches", "files_without_match"])]
     pub(crate) json: bool,
     /// Include files with zero matches in --count output.
@@ -391,10 +418,17 @@ pub(crate) struct Args {
     #[arg(long, help_heading = "Logging options")]
     pub(crate) no_messages: bool,
     /// Do not print anything; exit 0 on the first match.
+    ///
+    /// The search stops, and its workers are stopped, at the first match.
     #[arg(short = 'q', long, help_heading = "Logging options")]
     pub(crate) quiet: bool,
     /// Show a live progress line on stderr (default: when stderr is a
     /// terminal and stdout is not).
+    ///
+    /// The line appears after half a second and shows files searched and
+    /// matched, bytes read, the rate and the file being searched. It is
+    /// erased when the search ends. Never shown when stderr is not a
+    /// terminal.
     #[arg(long, help_heading = "Logging options", overrides_with = "no_progress")]
     pub(crate) progress: bool,
     /// Never show the progress line.
