@@ -427,10 +427,8 @@ impl<'a> Search<'a> {
             let _ = self.out.flush();
             return ExitStatus::Signaled(sig);
         }
+        // A closed stdout (as ripgrep) and -q's first match both exit 0.
         let _ = self.out.flush();
-        if matches!(stop, Stop::Quit) {
-            return ExitStatus::Match;
-        }
         ExitStatus::Match
     }
 }
