@@ -98,9 +98,12 @@ impl FrameWriter {
     }
 
     /// Sends the current output ahead as a chunk (big outputs stream).
+    /// Only whole lines leave: a cancelled search never prints half a line
+    /// (or half a colour escape); the rest waits for the next chunk.
     fn send_chunk(&mut self) -> io::Result<()> {
-        wire::encode_chunk(&mut self.frames, self.seq, &self.cur);
-        self.cur.clear();
+        let Some(end) = self.cur.iter().rposition(|&b| b == b'\n') else { return Ok(()) };
+        wire::encode_chunk(&mut self.frames, self.seq, &self.cur[..=end]);
+        self.cur.drain(..=end);
         self.flush_frames()
     }
 }
@@ -109,7 +112,7 @@ impl Write for FrameWriter {
     /// Appends to the current file's output, sending a chunk when it is big.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.cur.extend_from_slice(buf);
-        if self.cur.len() >= CHUNK_LIMIT {
+        if self.cur.len() >= CHUNK_LIMIT && buf.contains(&b'\n') {
             self.send_chunk()?;
         }
         Ok(buf.len())
@@ -388,4 +391,45 @@ fn printer(cfg: &Config, out: FrameWriter) -> Printer {
             .trim_ascii(cfg.trim)
             .build(out),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Seek};
+
+    /// Big output leaves in chunks that end at line ends, and nothing is
+    /// lost or reordered across chunks and the final done frame.
+    #[test]
+    fn chunks_cut_only_at_line_ends() {
+        let path = std::env::temp_dir().join(format!("dn-chunks-{}", std::process::id()));
+        let file = File::options().read(true).write(true).create(true).truncate(true).open(&path);
+        let mut file = file.unwrap();
+        let mut w = FrameWriter::new(file.try_clone().unwrap(), false);
+        w.begin(7).unwrap();
+        let text: Vec<u8> = (0..200_000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        for piece in text.chunks(7) {
+            w.write_all(piece).unwrap();
+        }
+        w.done(true, &FileStats::default(), None).unwrap();
+        w.flush_frames().unwrap();
+        let mut bytes = Vec::new();
+        file.rewind().unwrap();
+        file.read_to_end(&mut bytes).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let (mut rdr, mut payload, mut all, mut chunks) = (&bytes[..], Vec::new(), Vec::new(), 0);
+        while let Some(tag) = wire::read_frame(&mut rdr, &mut payload).unwrap() {
+            match wire::decode_response(tag, &payload).unwrap() {
+                wire::Response::Chunk { seq, bytes } => {
+                    assert_eq!(seq, 7);
+                    assert_eq!(bytes.last(), Some(&b'\n'), "a chunk ends mid-line");
+                    chunks += 1;
+                    all.extend(bytes);
+                }
+                wire::Response::Done { bytes, .. } => all.extend(bytes),
+            }
+        }
+        assert!(chunks >= 1, "output over the limit was not chunked");
+        assert!(all == text, "chunked output differs from what was written");
+    }
 }
