@@ -69,6 +69,13 @@ struct Task {
     attempts: u8,
 }
 
+impl AsRef<Job> for Task {
+    /// The job, for encoding a batch without copying it.
+    fn as_ref(&self) -> &Job {
+        &self.job
+    }
+}
+
 /// State of one search run, driven by the main thread.
 struct Search<'a> {
     cfg: &'a Config,
@@ -246,9 +253,9 @@ impl<'a> Search<'a> {
             }
             let size = (self.pending.len() / live).clamp(1, MAX_BATCH);
             let tasks: Vec<Task> = self.pending.drain(..size.min(self.pending.len())).collect();
-            let jobs: Vec<Job> = tasks.iter().map(|t| t.job.clone()).collect();
+            let sent = self.pool.send(k, &tasks);
             self.in_flight[k].extend(tasks);
-            if self.pool.send(k, &jobs).is_err() {
+            if sent.is_err() {
                 // The worker is gone; its reader will report it and its
                 // files will be handed to the others.
                 self.pool.close(k);

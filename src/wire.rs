@@ -32,6 +32,13 @@ pub(crate) struct Job {
     pub(crate) path: Vec<u8>,
 }
 
+impl AsRef<Job> for Job {
+    /// A job is its own job.
+    fn as_ref(&self) -> &Job {
+        self
+    }
+}
+
 /// Search counters for one file, mirroring `grep_printer::Stats`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FileStats {
@@ -88,12 +95,13 @@ fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-/// Appends a batch frame holding `jobs` to `out`.
-pub(crate) fn encode_batch(out: &mut Vec<u8>, jobs: &[Job]) {
-    let len = 4 + jobs.iter().map(|j| 8 + 1 + 4 + j.path.len()).sum::<usize>();
+/// Appends a batch frame holding `jobs` (anything that holds a `Job`) to
+/// `out`, without copying the jobs first.
+pub(crate) fn encode_batch<J: AsRef<Job>>(out: &mut Vec<u8>, jobs: &[J]) {
+    let len = 4 + jobs.iter().map(|j| 8 + 1 + 4 + j.as_ref().path.len()).sum::<usize>();
     put_header(out, TAG_BATCH, len);
     out.extend_from_slice(&(jobs.len() as u32).to_le_bytes());
-    for job in jobs {
+    for job in jobs.iter().map(AsRef::as_ref) {
         out.extend_from_slice(&job.seq.to_le_bytes());
         out.push(u8::from(job.explicit) | (u8::from(job.stdin) << 1));
         put_bytes(out, &job.path);
@@ -310,7 +318,7 @@ mod tests {
     #[test]
     fn empty_batch_round_trips() {
         let mut buf = Vec::new();
-        encode_batch(&mut buf, &[]);
+        encode_batch::<Job>(&mut buf, &[]);
         let mut rdr = &buf[..];
         let mut payload = Vec::new();
         let tag = read_frame(&mut rdr, &mut payload).unwrap().unwrap();

@@ -97,7 +97,7 @@ impl WorkerPool {
     }
 
     /// Sends a batch of jobs to worker `k`.
-    pub(crate) fn send(&mut self, k: usize, jobs: &[Job]) -> io::Result<()> {
+    pub(crate) fn send<J: AsRef<Job>>(&mut self, k: usize, jobs: &[J]) -> io::Result<()> {
         let Some(pipe) = self.members[k].requests.as_mut() else {
             return Err(io::Error::new(io::ErrorKind::BrokenPipe, "worker request pipe closed"));
         };
