@@ -67,6 +67,9 @@ pub(crate) struct Config {
     pub(crate) paths: Vec<PathBuf>,
     pub(crate) has_implicit_path: bool,
     pub(crate) workers: usize,
+    /// Threads that list directories (the worker count before it is cut
+    /// down for a few named files).
+    pub(crate) walk_threads: usize,
     pub(crate) sort: Sort,
     // matcher
     pub(crate) case: Case,
@@ -177,6 +180,7 @@ impl Config {
         let stats = search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json));
         let progress = progress(&args, search_mode, is_tty);
         let mut workers = workers(&args)?;
+        let walk_threads = workers;
         if paths.iter().all(|p| p == Path::new("-") || p.is_file()) {
             // A few named files (or stdin) need no more workers than files.
             workers = workers.min(paths.len());
@@ -193,6 +197,7 @@ impl Config {
             patterns,
             has_implicit_path,
             workers,
+            walk_threads,
             sort: sort(&args),
             case: case(&args),
             fixed_strings: args.fixed_strings,

@@ -1,5 +1,6 @@
-//! The directory walk: `ignore`'s sorted walker on its own thread, turning
-//! entries into haystacks (paths to search) in ripgrep's order.
+//! The directory walk: `ignore`'s walker, run on several threads and put in
+//! ripgrep's sorted order (see `sorted`), turning entries into haystacks
+//! (paths to search) on one thread that feeds the main loop.
 //!
 //! It decides what is searched (ripgrep's haystack rules: explicit paths,
 //! regular files, never FIFOs or devices found while walking) but never
@@ -15,6 +16,10 @@ use ignore::{DirEntry, WalkBuilder};
 
 use crate::cli::SortKind;
 use crate::config::Config;
+
+mod sorted;
+
+use sorted::Entry;
 
 /// One thing the walk produced, in walk order.
 #[derive(Debug)]
@@ -59,42 +64,65 @@ impl Chunker {
 /// Starts the walker thread; items arrive on `tx` in order, in chunks,
 /// then the channel closes.
 pub(crate) fn spawn(cfg: &Config, tx: Sender<Vec<WalkItem>>) -> anyhow::Result<JoinHandle<()>> {
-    let (builder, warnings) = builder(cfg);
-    let strip = cfg.has_implicit_path;
-    let sort = cfg.sort;
+    let cfg = cfg.clone();
     let handle = std::thread::Builder::new().name("walker".into()).spawn(move || {
         let mut out = Chunker { tx, buf: Vec::new(), limit: 1 };
-        for w in warnings {
+        let strip = cfg.has_implicit_path;
+        for w in builder(&cfg, &cfg.paths).1 {
             out.push(WalkItem::Warning(w));
         }
-        let walk = builder.build();
-        if in_walk_order(sort) {
-            for result in walk {
-                if !haystack(result, strip, &mut |item| out.push(item)) {
-                    return;
-                }
+        if in_walk_order(cfg.sort) {
+            if walk(&cfg, &mut |r| haystack(r, strip, &mut |item| out.push(item))) {
+                out.flush();
             }
         } else {
-            for item in sorted(walk, strip, sort.kind, sort.reverse) {
+            for item in sorted(&cfg) {
                 if !out.push(item) {
                     return;
                 }
             }
+            out.flush();
         }
-        out.flush();
     })?;
     Ok(handle)
 }
 
+/// Walks every root in the order given, passing each entry to `emit` in
+/// the order of the sequential walk sorted by file name. Directories are
+/// walked on several threads; runs of other roots (files, stdin, links,
+/// missing paths) go through the sequential walk as given. Returns false as
+/// soon as `emit` does.
+fn walk(cfg: &Config, emit: &mut dyn FnMut(Entry) -> bool) -> bool {
+    let is_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    let mut rest = cfg.paths.as_slice();
+    while let Some(first) = rest.first() {
+        let n = if is_dir(first) { 1 } else { rest.iter().take_while(|p| !is_dir(p)).count() };
+        let (roots, tail) = rest.split_at(n);
+        rest = tail;
+        let (mut b, _) = builder(cfg, roots);
+        let done = if is_dir(first) {
+            b.max_filesize(None);
+            sorted::walk(&b, first, cfg.walk_threads, cfg.walk.max_filesize, emit)
+        } else {
+            b.build().all(&mut *emit)
+        };
+        if !done {
+            return false;
+        }
+    }
+    true
+}
+
 /// Collects the whole walk and sorts it the way `rg --sort`/`--sortr` do.
-fn sorted(walk: ignore::Walk, strip: bool, kind: SortKind, reverse: bool) -> Vec<WalkItem> {
+fn sorted(cfg: &Config) -> Vec<WalkItem> {
+    let (kind, reverse) = (cfg.sort.kind, cfg.sort.reverse);
     let mut items = Vec::new();
-    for r in walk {
-        haystack(r, strip, &mut |item| {
+    walk(cfg, &mut |r| {
+        haystack(r, cfg.has_implicit_path, &mut |item| {
             items.push(item);
             true
-        });
-    }
+        })
+    });
     let (mut hays, other): (Vec<_>, Vec<_>) =
         items.into_iter().partition(|i| matches!(i, WalkItem::Hay { .. }));
     let path_of = |i: &WalkItem| match i {
@@ -138,13 +166,14 @@ fn timestamp(path: &[u8], kind: SortKind) -> Option<SystemTime> {
     }
 }
 
-/// Configures the walker exactly as ripgrep does for a search; returns it
-/// with the problems found reading --ignore-file files.
-fn builder(cfg: &Config) -> (WalkBuilder, Vec<String>) {
+/// Configures the walker of `roots` (at least one) exactly as ripgrep does
+/// for a search; returns it with the problems found reading --ignore-file
+/// files.
+fn builder(cfg: &Config, roots: &[std::path::PathBuf]) -> (WalkBuilder, Vec<String>) {
     let w = &cfg.walk;
-    let mut b = WalkBuilder::new(&cfg.paths[0]);
+    let mut b = WalkBuilder::new(&roots[0]);
     let mut warnings = Vec::new();
-    for p in &cfg.paths[1..] {
+    for p in &roots[1..] {
         b.add(p);
     }
     if !w.no_ignore_files {
