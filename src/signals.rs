@@ -31,7 +31,8 @@ pub(crate) fn block() -> anyhow::Result<()> {
 /// waiter does it (the main thread may be stuck writing to a full pipe).
 const WATCHDOG: Duration = Duration::from_millis(90);
 
-/// Starts the waiter thread: the first signal is sent on `tx`. If a second
+/// Starts the waiter thread: the first signal is sent on `tx` and passed on
+/// to `workers` (not reaped here: the main thread does that). If a second
 /// signal comes, or the process still runs `WATCHDOG` later (a timer thread
 /// then re-sends the signal to the process), the waiter SIGKILLs and reaps
 /// `workers`, resets colour when `reset` says so, and re-raises the signal.
@@ -44,6 +45,13 @@ pub(crate) fn spawn_waiter(
         let set = cancel_set();
         let Ok(sig) = set.wait() else { return };
         let _ = tx.send(sig);
+        // Stop the workers now rather than when the main thread gets to it:
+        // it may be blocked writing output, and the workers would keep both
+        // the CPU and that output coming meanwhile. A worker that dies by
+        // this signal reads as cancellation, not as a crash.
+        for pid in &workers {
+            let _ = nix::sys::signal::kill(*pid, sig);
+        }
         let _ = std::thread::Builder::new().name("watchdog".into()).spawn(move || {
             std::thread::sleep(WATCHDOG);
             let _ = nix::sys::signal::kill(nix::unistd::getpid(), sig);
