@@ -6,7 +6,7 @@
 //! regular files, never FIFOs or devices found while walking) but never
 //! searches or prints anything itself.
 
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 use std::thread::JoinHandle;
 use std::time::SystemTime;
@@ -238,8 +238,12 @@ fn haystack(
         return true;
     }
     // The walk joins names onto the root as given, so an implicit "./" root
-    // shows up as a literal "./" prefix (cheaper to cut as bytes).
-    let path = dent.path().as_os_str().as_bytes();
-    let path = if strip { path.strip_prefix(b"./").unwrap_or(path) } else { path };
-    emit(WalkItem::Hay { path: path.to_vec(), explicit, stdin: dent.is_stdin() })
+    // shows up as a literal "./" prefix (cheaper to cut as bytes). The path's
+    // buffer is reused, not copied.
+    let stdin = dent.is_stdin();
+    let mut path = dent.into_path().into_os_string().into_vec();
+    if strip && path.starts_with(b"./") {
+        path.drain(..2);
+    }
+    emit(WalkItem::Hay { path, explicit, stdin })
 }

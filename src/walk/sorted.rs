@@ -15,6 +15,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -74,7 +75,7 @@ pub(crate) fn walk(
                 "could not start the walker threads",
             ))));
         }
-        let mut asm = Assembler { rx, listed: HashMap::new(), strays: Vec::new() };
+        let mut asm = Assembler { rx, listed: PathMap::default(), strays: Vec::new() };
         let finished = asm.run(root.as_os_str().as_bytes(), emit);
         quit.store(true, Ordering::Relaxed);
         finished
@@ -129,9 +130,11 @@ struct Visitor {
 }
 
 impl Visitor {
-    /// Hands this thread's finished listing, if any, to the assembler.
+    /// Hands this thread's finished listing, if any, to the assembler,
+    /// sorted by name here so that the sorting runs on every walker thread.
     fn flush(&self) {
-        if let Some(listing) = PENDING.with(|p| p.borrow_mut().take()) {
+        if let Some(mut listing) = PENDING.with(|p| p.borrow_mut().take()) {
+            listing.entries = sort_by_name(std::mem::take(&mut listing.entries));
             // A closed channel means the assembler has stopped: nothing to do.
             let _ = self.tx.send(Msg::Listed(listing));
         }
@@ -179,7 +182,7 @@ impl Drop for Visitor {
 struct Assembler {
     rx: Receiver<Msg>,
     /// Listings received but not yet reached, by directory path.
-    listed: HashMap<Vec<u8>, Listing>,
+    listed: PathMap<Listing>,
     /// Errors about the root, to emit at the next chance.
     strays: Vec<ignore::Error>,
 }
@@ -201,9 +204,7 @@ impl Assembler {
                     if !emit(Ok(listing.dir)) || !listing.errors.into_iter().all(|e| emit(Err(e))) {
                         return false;
                     }
-                    let mut entries = listing.entries;
-                    entries.sort_unstable_by(|a, b| file_name(a).cmp(file_name(b)));
-                    stack.push(entries.into_iter());
+                    stack.push(listing.entries.into_iter());
                 }
             }
             let Some(top) = stack.last_mut() else { return true };
@@ -238,6 +239,50 @@ impl Assembler {
             }
         }
     }
+}
+
+/// A map keyed by path bytes, with a hash cheaper than the default one
+/// (the keys are our own walk's paths, so no defence against crafted keys is
+/// needed).
+type PathMap<V> = HashMap<Vec<u8>, V, BuildHasherDefault<Fnv>>;
+
+/// The FNV-1a hash.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    /// FNV-1a's offset basis.
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    /// The hash so far.
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    /// Mixes in `bytes`, one at a time.
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// Sorts entries by file name, as the sequential walk does. The keys are
+/// sorted, not the entries: they are large, and moving them cost more than
+/// comparing the names.
+fn sort_by_name(entries: Vec<DirEntry>) -> Vec<DirEntry> {
+    if entries.len() < 2 {
+        return entries;
+    }
+    let mut keys: Vec<(&[u8], usize)> =
+        entries.iter().enumerate().map(|(i, d)| (file_name(d), i)).collect();
+    keys.sort_unstable();
+    let order: Vec<usize> = keys.into_iter().map(|(_, i)| i).collect();
+    let mut slots: Vec<Option<DirEntry>> = entries.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// The last component of an entry's path, as bytes: what the sequential walk
