@@ -314,13 +314,32 @@ impl<'a> Search<'a> {
                 false
             }
             Response::Done { seq, has_match, stats, error, bytes } => {
-                if let Some(pos) = self.in_flight[k].iter().position(|t| t.job.seq == seq) {
-                    self.in_flight[k].remove(pos);
-                }
+                self.landed(k, seq);
                 let fin = Finished { bytes, has_match, stats, error, searched: true };
                 self.order.finish(seq, fin);
                 has_match
             }
+            Response::Quiet { first, count, stats } => {
+                // The run's summed stats go with its first file.
+                let mut stats = Some(stats);
+                for seq in first..first + u64::from(count) {
+                    self.landed(k, seq);
+                    let stats = stats.take().unwrap_or_default();
+                    self.order
+                        .finish(seq, Finished { stats, searched: true, ..Default::default() });
+                }
+                false
+            }
+        }
+    }
+
+    /// File `seq` came back from worker `k`: it is no longer in flight.
+    fn landed(&mut self, k: usize, seq: u64) {
+        let queue = &mut self.in_flight[k];
+        if queue.front().is_some_and(|t| t.job.seq == seq) {
+            queue.pop_front();
+        } else if let Some(pos) = queue.iter().position(|t| t.job.seq == seq) {
+            queue.remove(pos);
         }
     }
 

@@ -72,7 +72,7 @@ impl Output {
             self.files += 1;
             self.files_matched += u64::from(fin.has_match);
             self.matched |= fin.has_match;
-            add_stats(&mut self.totals, &fin.stats);
+            self.totals.add(&fin.stats);
         }
         if let Some(msg) = fin.error {
             self.error(&msg)?;
@@ -162,17 +162,6 @@ impl Output {
             elapsed.as_secs_f64(),
         )
     }
-}
-
-/// Adds one file's counters to the totals.
-fn add_stats(total: &mut FileStats, s: &FileStats) {
-    total.elapsed_nanos += s.elapsed_nanos;
-    total.searches += s.searches;
-    total.searches_with_match += s.searches_with_match;
-    total.bytes_searched += s.bytes_searched;
-    total.bytes_printed += s.bytes_printed;
-    total.matched_lines += s.matched_lines;
-    total.matches += s.matches;
 }
 
 /// Renders ripgrep's JSON summary message (keys in sorted order).

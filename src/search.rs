@@ -44,6 +44,9 @@ pub(crate) struct FrameWriter {
     flushed_at: Instant,
     /// Queued frames include some file's output.
     pending_output: bool,
+    /// A run of consecutive files that ended silently, not yet encoded:
+    /// first sequence number, count and summed stats.
+    quiet: Option<(u64, u32, FileStats)>,
 }
 
 impl FrameWriter {
@@ -57,6 +60,7 @@ impl FrameWriter {
             pipe,
             flushed_at: Instant::now(),
             pending_output: false,
+            quiet: None,
         }
     }
 
@@ -70,9 +74,14 @@ impl FrameWriter {
         Ok(())
     }
 
-    /// Queues the done frame for the current file.
+    /// Queues the done frame for the current file (or adds a silent file to
+    /// the quiet run).
     fn done(&mut self, has_match: bool, stats: &FileStats, error: Option<&str>) -> io::Result<()> {
         let had_output = !self.cur.is_empty();
+        if !had_output && !has_match && error.is_none() {
+            return self.add_quiet(stats);
+        }
+        self.end_quiet();
         wire::encode_done(&mut self.frames, self.seq, has_match, stats, error, &self.cur);
         self.cur.clear();
         // Output should reach the printer soon, but one write per file
@@ -86,8 +95,35 @@ impl FrameWriter {
         Ok(())
     }
 
+    /// Adds the current (silent) file to the quiet run, or starts a new run
+    /// if it does not follow the last one.
+    fn add_quiet(&mut self, stats: &FileStats) -> io::Result<()> {
+        match &mut self.quiet {
+            Some((first, count, sum)) if *first + u64::from(*count) == self.seq => {
+                *count += 1;
+                sum.add(stats);
+            }
+            _ => {
+                self.end_quiet();
+                self.quiet = Some((self.seq, 1, *stats));
+            }
+        }
+        if self.pending_output && self.flushed_at.elapsed() >= STREAM_DELAY {
+            self.flush_frames()?;
+        }
+        Ok(())
+    }
+
+    /// Encodes the quiet run, if any, so frames keep the order of the files.
+    fn end_quiet(&mut self) {
+        if let Some((first, count, stats)) = self.quiet.take() {
+            wire::encode_quiet(&mut self.frames, first, count, &stats);
+        }
+    }
+
     /// Writes every queued frame to the pipe.
     pub(crate) fn flush_frames(&mut self) -> io::Result<()> {
+        self.end_quiet();
         if !self.frames.is_empty() {
             self.pipe.write_all(&self.frames)?;
             self.frames.clear();
@@ -102,6 +138,7 @@ impl FrameWriter {
     /// (or half a colour escape); the rest waits for the next chunk.
     fn send_chunk(&mut self) -> io::Result<()> {
         let Some(end) = self.cur.iter().rposition(|&b| b == b'\n') else { return Ok(()) };
+        self.end_quiet();
         wire::encode_chunk(&mut self.frames, self.seq, &self.cur[..=end]);
         self.cur.drain(..=end);
         self.flush_frames()
@@ -427,9 +464,60 @@ mod tests {
                     all.extend(bytes);
                 }
                 wire::Response::Done { bytes, .. } => all.extend(bytes),
+                other => panic!("unexpected frame {other:?}"),
             }
         }
         assert!(chunks >= 1, "output over the limit was not chunked");
         assert!(all == text, "chunked output differs from what was written");
+    }
+
+    /// Silent files that follow one another travel as one quiet frame; a
+    /// file with output, or a gap in the numbers, ends the run.
+    #[test]
+    fn silent_files_travel_as_quiet_runs() {
+        let path = std::env::temp_dir().join(format!("dn-quiet-{}", std::process::id()));
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        let mut w = FrameWriter::new(file.try_clone().unwrap(), false);
+        let one = FileStats { searches: 1, bytes_searched: 10, ..Default::default() };
+        for seq in [0, 1, 2, 3, 4, 5, 7] {
+            w.begin(seq).unwrap();
+            if seq == 3 {
+                w.write_all(b"hit\n").unwrap();
+            }
+            w.done(seq == 3, &one, None).unwrap();
+        }
+        w.flush_frames().unwrap();
+        let mut bytes = Vec::new();
+        file.rewind().unwrap();
+        file.read_to_end(&mut bytes).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let (mut rdr, mut payload, mut got) = (&bytes[..], Vec::new(), Vec::new());
+        while let Some(tag) = wire::read_frame(&mut rdr, &mut payload).unwrap() {
+            got.push(wire::decode_response(tag, &payload).unwrap());
+        }
+        let three = FileStats { searches: 3, bytes_searched: 30, ..Default::default() };
+        let two = FileStats { searches: 2, bytes_searched: 20, ..Default::default() };
+        let done = |seq, bytes: &[u8]| wire::Response::Done {
+            seq,
+            has_match: true,
+            stats: one,
+            error: None,
+            bytes: bytes.to_vec(),
+        };
+        assert_eq!(
+            got,
+            vec![
+                wire::Response::Quiet { first: 0, count: 3, stats: three },
+                done(3, b"hit\n"),
+                wire::Response::Quiet { first: 4, count: 2, stats: two },
+                wire::Response::Quiet { first: 7, count: 1, stats: one },
+            ]
+        );
     }
 }

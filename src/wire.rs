@@ -14,6 +14,10 @@ const TAG_BATCH: u8 = 1;
 const TAG_CHUNK: u8 = 2;
 /// Tag of a worker → parent end-of-file record (stats, error, last bytes).
 const TAG_DONE: u8 = 3;
+/// Tag of a worker → parent record for a run of consecutive files that
+/// ended with no output, no match and no error (most files, most of the
+/// time): one small frame instead of one per file.
+const TAG_QUIET: u8 = 4;
 
 /// Largest frame accepted, a guard against a corrupt length prefix.
 pub(crate) const MAX_FRAME: usize = 1 << 31;
@@ -51,6 +55,19 @@ pub(crate) struct FileStats {
     pub(crate) matches: u64,
 }
 
+impl FileStats {
+    /// Adds `other`'s counters to these.
+    pub(crate) fn add(&mut self, other: &FileStats) {
+        self.elapsed_nanos += other.elapsed_nanos;
+        self.searches += other.searches;
+        self.searches_with_match += other.searches_with_match;
+        self.bytes_searched += other.bytes_searched;
+        self.bytes_printed += other.bytes_printed;
+        self.matched_lines += other.matched_lines;
+        self.matches += other.matches;
+    }
+}
+
 /// A message from a worker to the parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Response {
@@ -59,6 +76,9 @@ pub(crate) enum Response {
     /// File `seq` is finished: the rest of its output, its stats, whether it
     /// matched, and the error that ended its search, if any.
     Done { seq: u64, has_match: bool, stats: FileStats, error: Option<String>, bytes: Vec<u8> },
+    /// Files `first .. first + count` are finished, in that order, with no
+    /// output, no match and no error; `stats` is the sum of theirs.
+    Quiet { first: u64, count: u32, stats: FileStats },
 }
 
 /// Why a frame could not be read.
@@ -133,6 +153,17 @@ pub(crate) fn encode_done(
     }
     put_bytes(out, err);
     put_bytes(out, bytes);
+}
+
+/// Appends a quiet frame (files `first .. first + count` finished without
+/// output, match or error; `stats` summed) to `out`.
+pub(crate) fn encode_quiet(out: &mut Vec<u8>, first: u64, count: u32, stats: &FileStats) {
+    put_header(out, TAG_QUIET, 8 + 4 + 7 * 8);
+    out.extend_from_slice(&first.to_le_bytes());
+    out.extend_from_slice(&count.to_le_bytes());
+    for n in stats_fields(stats) {
+        out.extend_from_slice(&n.to_le_bytes());
+    }
 }
 
 /// Lists the stats counters in wire order.
@@ -222,6 +253,19 @@ impl<'a> Cursor<'a> {
         self.take(n)
     }
 
+    /// Takes the stats counters, in wire order.
+    fn stats(&mut self) -> Result<FileStats, WireError> {
+        Ok(FileStats {
+            elapsed_nanos: self.u64()?,
+            searches: self.u64()?,
+            searches_with_match: self.u64()?,
+            bytes_searched: self.u64()?,
+            bytes_printed: self.u64()?,
+            matched_lines: self.u64()?,
+            matches: self.u64()?,
+        })
+    }
+
     /// Fails unless the whole payload was consumed.
     fn finish(&self) -> Result<(), WireError> {
         if self.buf.is_empty() {
@@ -258,23 +302,19 @@ pub(crate) fn decode_response(tag: u8, payload: &[u8]) -> Result<Response, WireE
         TAG_DONE => {
             let seq = c.u64()?;
             let flags = c.u8()?;
-            let mut f = [0u64; 7];
-            for slot in f.iter_mut() {
-                *slot = c.u64()?;
-            }
-            let stats = FileStats {
-                elapsed_nanos: f[0],
-                searches: f[1],
-                searches_with_match: f[2],
-                bytes_searched: f[3],
-                bytes_printed: f[4],
-                matched_lines: f[5],
-                matches: f[6],
-            };
+            let stats = c.stats()?;
             let err = c.bytes()?;
             let error = (flags & 2 != 0).then(|| String::from_utf8_lossy(err).into_owned());
             let bytes = c.bytes()?.to_vec();
             Response::Done { seq, has_match: flags & 1 != 0, stats, error, bytes }
+        }
+        TAG_QUIET => {
+            let first = c.u64()?;
+            let count = c.u32()?;
+            if count == 0 {
+                return Err(WireError::Corrupt("empty quiet run"));
+            }
+            Response::Quiet { first, count, stats: c.stats()? }
         }
         _ => return Err(WireError::Corrupt("unknown tag")),
     };
@@ -334,6 +374,7 @@ mod tests {
         encode_chunk(&mut buf, 4, &huge);
         encode_done(&mut buf, 4, true, &stats, None, b"");
         encode_done(&mut buf, 5, false, &FileStats::default(), Some("gone: No such file"), b"tail");
+        encode_quiet(&mut buf, 6, 40, &stats);
         let got = read_all(&buf).unwrap();
         assert_eq!(
             got,
@@ -347,8 +388,17 @@ mod tests {
                     error: Some("gone: No such file".into()),
                     bytes: b"tail".to_vec(),
                 },
+                Response::Quiet { first: 6, count: 40, stats },
             ]
         );
+    }
+
+    /// A quiet run of no files is refused as corrupt.
+    #[test]
+    fn empty_quiet_run_is_corrupt() {
+        let mut buf = Vec::new();
+        encode_quiet(&mut buf, 3, 0, &FileStats::default());
+        assert!(matches!(read_all(&buf), Err(WireError::Corrupt(_))));
     }
 
     /// Output bytes that are not UTF-8 arrive unchanged.
