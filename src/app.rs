@@ -27,7 +27,7 @@ use crate::wire::{Job, Response};
 /// The SGR reset written when a coloured search is cancelled on a terminal.
 pub(crate) const COLOR_RESET: &[u8] = b"\x1b[0m";
 /// Most files in one batch.
-const MAX_BATCH: usize = 64;
+const MAX_BATCH: usize = 256;
 /// Most files assigned to one worker and not yet finished.
 const MAX_IN_FLIGHT: usize = 2 * MAX_BATCH;
 /// Most walked files held ready for dispatch.

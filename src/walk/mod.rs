@@ -33,7 +33,7 @@ pub(crate) enum WalkItem {
 }
 
 /// Most items in one message from the walker.
-const MAX_CHUNK: usize = 128;
+const MAX_CHUNK: usize = 512;
 
 /// Groups walk items into chunks, so the channel (and the wake-up of the
 /// thread waiting on it) is paid per chunk, not per file. Chunks start at
