@@ -30,6 +30,9 @@ pub(crate) const COLOR_RESET: &[u8] = b"\x1b[0m";
 const MAX_BATCH: usize = 256;
 /// Most files assigned to one worker and not yet finished.
 const MAX_IN_FLIGHT: usize = 2 * MAX_BATCH;
+/// Most chunks of walked files (up to 512 each) queued between the walker
+/// and the main loop: enough to never starve, few enough to stay small.
+const WALK_CHUNKS: usize = 8;
 /// Most walked files held ready for dispatch.
 const PENDING_CAP: usize = 1024;
 /// Dispatch pauses while this much output waits for an earlier file.
@@ -104,7 +107,7 @@ impl<'a> Search<'a> {
         crate::signals::spawn_waiter(sig_tx, pool.pids(), color_tty)?;
         let (pool_tx, pool_rx) = crossbeam_channel::unbounded();
         pool.start_readers(&pool_tx)?;
-        let (walk_tx, walk_rx) = crossbeam_channel::bounded(64);
+        let (walk_tx, walk_rx) = crossbeam_channel::bounded(WALK_CHUNKS);
         crate::walk::spawn(cfg, walk_tx)?;
         let n = pool.len();
         Ok(Search {
@@ -522,7 +525,7 @@ fn list_files(cfg: &Config) -> anyhow::Result<ExitStatus> {
         .separator(cfg.path_separator)
         .terminator(cfg.path_terminator.unwrap_or(b'\n'))
         .build(out);
-    let (tx, rx) = crossbeam_channel::bounded(64);
+    let (tx, rx) = crossbeam_channel::bounded(WALK_CHUNKS);
     crate::walk::spawn(cfg, tx)?;
     let (mut matched, mut errored) = (false, false);
     for item in rx.into_iter().flatten() {

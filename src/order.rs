@@ -112,6 +112,14 @@ impl Reorder {
     /// Marks file `seq` finished, with the rest of its output.
     pub(crate) fn finish(&mut self, seq: u64, mut fin: Finished) {
         if let Some(slot) = self.slot(seq) {
+            if slot.seen == 0 && slot.released == 0 {
+                // The whole output came at once: keep it, no copy.
+                let added = fin.bytes.len();
+                slot.seen = added as u64;
+                slot.done = Some(fin);
+                self.held += added;
+                return;
+            }
             let before = slot.pending.len();
             slot.receive(&fin.bytes);
             fin.bytes = std::mem::take(&mut slot.pending);

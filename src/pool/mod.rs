@@ -178,7 +178,7 @@ impl Drop for WorkerPool {
 
 /// Decodes worker `k`'s frames until EOF, forwarding them in bulk.
 fn read_loop(k: usize, results: File, tx: Sender<PoolEvent>) {
-    let mut rdr = BufReader::with_capacity(256 << 10, results);
+    let mut rdr = BufReader::with_capacity(64 << 10, results);
     let mut payload = Vec::new();
     let mut batch = Vec::new();
     let end = loop {

@@ -19,7 +19,7 @@ use crate::config::Config;
 
 mod sorted;
 
-use sorted::Entry;
+use sorted::Found;
 
 /// One thing the walk produced, in walk order.
 #[derive(Debug)]
@@ -67,12 +67,11 @@ pub(crate) fn spawn(cfg: &Config, tx: Sender<Vec<WalkItem>>) -> anyhow::Result<J
     let cfg = cfg.clone();
     let handle = std::thread::Builder::new().name("walker".into()).spawn(move || {
         let mut out = Chunker { tx, buf: Vec::new(), limit: 1 };
-        let strip = cfg.has_implicit_path;
         for w in builder(&cfg, &cfg.paths).1 {
             out.push(WalkItem::Warning(w));
         }
         if in_walk_order(cfg.sort) {
-            if walk(&cfg, &mut |r| haystack(r, strip, &mut |item| out.push(item))) {
+            if walk(&cfg, &mut |item| out.push(item)) {
                 out.flush();
             }
         } else {
@@ -87,12 +86,13 @@ pub(crate) fn spawn(cfg: &Config, tx: Sender<Vec<WalkItem>>) -> anyhow::Result<J
     Ok(handle)
 }
 
-/// Walks every root in the order given, passing each entry to `emit` in
+/// Walks every root in the order given, passing each item to `emit` in
 /// the order of the sequential walk sorted by file name. Directories are
 /// walked on several threads; runs of other roots (files, stdin, links,
 /// missing paths) go through the sequential walk as given. Returns false as
 /// soon as `emit` does.
-fn walk(cfg: &Config, emit: &mut dyn FnMut(Entry) -> bool) -> bool {
+fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
+    let strip = cfg.has_implicit_path;
     let is_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
     let mut rest = cfg.paths.as_slice();
     while let Some(first) = rest.first() {
@@ -102,9 +102,10 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(Entry) -> bool) -> bool {
         let (mut b, _) = builder(cfg, roots);
         let done = if is_dir(first) {
             b.max_filesize(None);
-            sorted::walk(&b, first, cfg.walk_threads, cfg.walk.max_filesize, emit)
+            let mut each = |found| found_item(found, strip, emit);
+            sorted::walk(&b, first, cfg.walk_threads, cfg.walk.max_filesize, &mut each)
         } else {
-            b.build().all(&mut *emit)
+            b.build().all(|r| haystack(r, strip, emit))
         };
         if !done {
             return false;
@@ -117,11 +118,9 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(Entry) -> bool) -> bool {
 fn sorted(cfg: &Config) -> Vec<WalkItem> {
     let (kind, reverse) = (cfg.sort.kind, cfg.sort.reverse);
     let mut items = Vec::new();
-    walk(cfg, &mut |r| {
-        haystack(r, cfg.has_implicit_path, &mut |item| {
-            items.push(item);
-            true
-        })
+    walk(cfg, &mut |item| {
+        items.push(item);
+        true
     });
     let (mut hays, other): (Vec<_>, Vec<_>) =
         items.into_iter().partition(|i| matches!(i, WalkItem::Hay { .. }));
@@ -214,6 +213,27 @@ fn in_walk_order(sort: crate::config::Sort) -> bool {
     (sort.kind == SortKind::Path && !sort.reverse) || sort.kind == SortKind::None
 }
 
+/// Emits the item, if any, for one thing the sorted walk found (a directory
+/// gives a warning about its ignore files, if it has one). Returns false
+/// when `emit` does.
+fn found_item(found: Found, strip: bool, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
+    match found {
+        Found::Dir(dir) => dir.error().is_none_or(|e| emit(WalkItem::Warning(e.to_string()))),
+        Found::File(path) => {
+            emit(WalkItem::Hay { path: stripped(path, strip), explicit: false, stdin: false })
+        }
+        Found::Error(err) => emit(WalkItem::Error(err.to_string())),
+    }
+}
+
+/// Cuts the literal "./" that an implicit root leaves at the front.
+fn stripped(mut path: Vec<u8>, strip: bool) -> Vec<u8> {
+    if strip && path.starts_with(b"./") {
+        path.drain(..2);
+    }
+    path
+}
+
 /// Emits the items for one walk result: an error or warning, and the file
 /// unless it is not to be searched (directories, FIFOs, sockets, devices and
 /// broken links found by walking). Returns false when `emit` does.
@@ -241,9 +261,6 @@ fn haystack(
     // shows up as a literal "./" prefix (cheaper to cut as bytes). The path's
     // buffer is reused, not copied.
     let stdin = dent.is_stdin();
-    let mut path = dent.into_path().into_os_string().into_vec();
-    if strip && path.starts_with(b"./") {
-        path.drain(..2);
-    }
+    let path = stripped(dent.into_path().into_os_string().into_vec(), strip);
     emit(WalkItem::Hay { path, explicit, stdin })
 }

@@ -17,28 +17,91 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::os::unix::ffi::OsStrExt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crossbeam_channel::{Receiver, Sender};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 /// One result of the walk, as `ignore` yields it.
-pub(crate) type Entry = Result<DirEntry, ignore::Error>;
+type Entry = Result<DirEntry, ignore::Error>;
 
-/// One directory's listing: the directory as visited (with any problem in
-/// its ignore files), its entries that passed every filter, in directory
-/// order, and the errors met while listing it.
+/// What the sorted walk hands on, in order.
+pub(crate) enum Found {
+    /// A directory, as visited (it carries any problem with its ignore
+    /// files).
+    Dir(DirEntry),
+    /// A regular file (or, with -L, a link to one) to search: its path.
+    File(Vec<u8>),
+    /// A problem met while walking.
+    Error(ignore::Error),
+}
+
+/// What a listing keeps of an entry: where its name is in `names`, and
+/// whether it is a directory (to enter) or a file (to search). Nothing else
+/// found by walking is ever searched (links not followed, FIFOs, sockets,
+/// devices), so nothing else is kept.
+#[derive(Clone, Copy)]
+struct Child {
+    start: u32,
+    len: u32,
+    is_dir: bool,
+}
+
+/// One directory's listing: the directory as visited, the names of its
+/// entries that passed every filter (end to end in one buffer: a listing
+/// costs a few bytes per entry, so a walk far ahead of the search stays
+/// small), and the errors met while listing it.
 struct Listing {
     dir: DirEntry,
-    entries: Vec<DirEntry>,
+    names: Vec<u8>,
+    children: Vec<Child>,
     errors: Vec<ignore::Error>,
+}
+
+impl Listing {
+    /// An empty listing of `dir`.
+    fn new(dir: DirEntry) -> Listing {
+        Listing { dir, names: Vec::new(), children: Vec::new(), errors: Vec::new() }
+    }
+
+    /// Adds an entry by name.
+    fn push(&mut self, name: &[u8], is_dir: bool) {
+        let start = self.names.len() as u32;
+        self.names.extend_from_slice(name);
+        self.children.push(Child { start, len: name.len() as u32, is_dir });
+    }
+
+    /// The name of `c`.
+    fn name(&self, c: &Child) -> &[u8] {
+        &self.names[c.start as usize..(c.start + c.len) as usize]
+    }
+
+    /// Sorts the entries by name, as the sequential walk does.
+    fn sort(&mut self) {
+        let mut children = std::mem::take(&mut self.children);
+        children.sort_unstable_by(|a, b| self.name(a).cmp(self.name(b)));
+        self.children = children;
+    }
+
+    /// The path of entry `c`, built as `Path::join` builds it (as `ignore`
+    /// does), so it is byte for byte the path the sequential walk yields.
+    fn path_of(&self, c: &Child) -> Vec<u8> {
+        let dir = self.dir.path().as_os_str().as_bytes();
+        let name = self.name(c);
+        let mut path = Vec::with_capacity(dir.len() + 1 + name.len());
+        path.extend_from_slice(dir);
+        if !dir.ends_with(b"/") {
+            path.push(b'/');
+        }
+        path.extend_from_slice(name);
+        path
+    }
 }
 
 /// What the walker threads hand to the assembler.
 enum Msg {
-    /// A directory listed in full.
-    Listed(Listing),
+    /// A directory listed in full (boxed: the assembler may hold thousands).
+    Listed(Box<Listing>),
     /// An error met outside any listing (about the root itself).
     Stray(ignore::Error),
 }
@@ -48,45 +111,50 @@ thread_local! {
     static PENDING: RefCell<Option<Listing>> = const { RefCell::new(None) };
 }
 
-/// Walks one root directory with `threads` threads and passes every entry to
-/// `emit` in ascending file-name order, depth first, as the sequential walk
-/// sorted by file name would. `builder` must hold just that root and no
-/// `max_filesize` (pass it here). Returns false as soon as `emit` does (the
-/// walk is then stopped).
+/// Walks one root directory with `threads` threads and passes every
+/// directory, searchable file and error to `emit` in ascending file-name
+/// order, depth first, as the sequential walk sorted by file name would.
+/// `builder` must hold just that root and no `max_filesize` (pass it here).
+/// Returns false as soon as `emit` does (the walk is then stopped).
 pub(crate) fn walk(
     builder: &WalkBuilder,
     root: &std::path::Path,
     threads: usize,
     max_filesize: Option<u64>,
-    emit: &mut dyn FnMut(Entry) -> bool,
+    emit: &mut dyn FnMut(Found) -> bool,
 ) -> bool {
     let (tx, rx) = crossbeam_channel::unbounded();
-    let quit = Arc::new(AtomicBool::new(false));
+    let gate = Arc::new(Gate::default());
     let mut b = builder.clone();
     b.threads(threads.max(1)).filter_entry(move |dent| gather(dent, max_filesize));
     let parallel = b.build_parallel();
-    let mut visitors = Visitors { tx, quit: quit.clone() };
+    let mut visitors = Visitors { tx, gate: gate.clone() };
     std::thread::scope(|s| {
         let walker = std::thread::Builder::new()
             .name("walk".into())
             .spawn_scoped(s, move || parallel.visit(&mut visitors));
         if walker.is_err() {
-            return emit(Err(ignore::Error::Io(std::io::Error::other(
+            return emit(Found::Error(ignore::Error::Io(std::io::Error::other(
                 "could not start the walker threads",
             ))));
         }
-        let mut asm = Assembler { rx, listed: PathMap::default(), strays: Vec::new() };
+        let mut asm = Assembler { rx, gate: &gate, listed: PathMap::default(), strays: Vec::new() };
         let finished = asm.run(root.as_os_str().as_bytes(), emit);
-        quit.store(true, Ordering::Relaxed);
+        gate.stop();
         finished
     })
 }
 
-/// The walk filter: records an entry in the current thread's listing and
-/// says whether the walker should go into it (directories only: files are
-/// handed over with the listing, so they need no visit of their own).
+/// The walk filter: records a directory or regular file in the current
+/// thread's listing and says whether the walker should go into it
+/// (directories only: files are handed over with the listing, so they need
+/// no visit of their own).
 fn gather(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
-    let is_dir = dent.file_type().is_some_and(|t| t.is_dir());
+    let is_dir = match dent.file_type() {
+        Some(t) if t.is_dir() => true,
+        Some(t) if t.is_file() => false,
+        _ => return false,
+    };
     if !is_dir && too_big(dent, max_filesize) {
         return false;
     }
@@ -98,7 +166,7 @@ fn gather(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
             dent.path().display()
         );
         if let Some(listing) = p.as_mut() {
-            listing.entries.push(dent.clone());
+            listing.push(file_name(dent), is_dir);
         }
     });
     is_dir
@@ -110,23 +178,94 @@ fn too_big(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
     dent.metadata().is_ok_and(|md| md.len() > max)
 }
 
+/// Most entries listed ahead of the assembler before the walker threads
+/// wait for it (unless it waits for a listing itself): this bounds the
+/// memory of a walk that runs far ahead of the search.
+const MAX_HELD: usize = 4096;
+
+/// Flow control between the walker threads and the assembler.
+#[derive(Default)]
+struct Gate {
+    state: Mutex<GateState>,
+    room: Condvar,
+}
+
+/// The state behind a `Gate`.
+#[derive(Default)]
+struct GateState {
+    /// Entries listed and not yet taken by the assembler.
+    held: usize,
+    /// The assembler waits for a listing: no walker may wait for room.
+    starving: bool,
+    /// The assembler has stopped: the walk must end.
+    stopped: bool,
+}
+
+impl Gate {
+    /// Locks the state (a panic elsewhere does not make it unusable).
+    fn lock(&self) -> MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts `n` more entries held.
+    fn add(&self, n: usize) {
+        self.lock().held += n;
+    }
+
+    /// Counts `n` entries taken by the assembler; wakes the walkers when
+    /// that makes room.
+    fn take(&self, n: usize) {
+        let mut st = self.lock();
+        let was_full = st.held > MAX_HELD;
+        st.held -= n.min(st.held);
+        if was_full && st.held <= MAX_HELD {
+            self.room.notify_all();
+        }
+    }
+
+    /// Says whether the assembler waits for a listing; while it does, the
+    /// walkers run freely (the listing it needs may not exist yet).
+    fn starve(&self, starving: bool) {
+        self.lock().starving = starving;
+        if starving {
+            self.room.notify_all();
+        }
+    }
+
+    /// Ends the walk: every walker is released and told to quit.
+    fn stop(&self) {
+        self.lock().stopped = true;
+        self.room.notify_all();
+    }
+
+    /// Waits until the assembler has room for more listings; false once
+    /// the walk must end.
+    fn wait_room(&self) -> bool {
+        let mut st = self.lock();
+        while st.held > MAX_HELD && !st.starving && !st.stopped {
+            st = self.room.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        !st.stopped
+    }
+}
+
 /// Builds one visitor per walker thread.
 struct Visitors {
     tx: Sender<Msg>,
-    quit: Arc<AtomicBool>,
+    gate: Arc<Gate>,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for Visitors {
     /// A visitor that sends finished listings to the assembler.
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Visitor { tx: self.tx.clone(), quit: self.quit.clone() })
+        Box::new(Visitor { tx: self.tx.clone(), gate: self.gate.clone() })
     }
 }
 
 /// One walker thread's visitor.
 struct Visitor {
     tx: Sender<Msg>,
-    quit: Arc<AtomicBool>,
+    gate: Arc<Gate>,
 }
 
 impl Visitor {
@@ -134,24 +273,28 @@ impl Visitor {
     /// sorted by name here so that the sorting runs on every walker thread.
     fn flush(&self) {
         if let Some(mut listing) = PENDING.with(|p| p.borrow_mut().take()) {
-            listing.entries = sort_by_name(std::mem::take(&mut listing.entries));
+            listing.sort();
+            listing.names.shrink_to_fit();
+            listing.children.shrink_to_fit();
+            self.gate.add(listing.children.len() + 1);
             // A closed channel means the assembler has stopped: nothing to do.
-            let _ = self.tx.send(Msg::Listed(listing));
+            let _ = self.tx.send(Msg::Listed(Box::new(listing)));
         }
     }
 }
 
 impl ParallelVisitor for Visitor {
     /// A visited entry starts this thread's next listing (the filter fills
-    /// it); an error joins the listing under way, or goes alone.
+    /// it), once the assembler has room; an error joins the listing under
+    /// way, or goes alone.
     fn visit(&mut self, entry: Entry) -> WalkState {
-        if self.quit.load(Ordering::Relaxed) {
-            return WalkState::Quit;
-        }
         match entry {
             Ok(dir) => {
                 self.flush();
-                let listing = Listing { dir, entries: Vec::new(), errors: Vec::new() };
+                if !self.gate.wait_room() {
+                    return WalkState::Quit;
+                }
+                let listing = Listing::new(dir);
                 PENDING.with(|p| *p.borrow_mut() = Some(listing));
             }
             Err(err) => {
@@ -179,54 +322,78 @@ impl Drop for Visitor {
 }
 
 /// Puts the listings back in order.
-struct Assembler {
+struct Assembler<'g> {
     rx: Receiver<Msg>,
+    gate: &'g Gate,
     /// Listings received but not yet reached, by directory path.
-    listed: PathMap<Listing>,
+    listed: PathMap<Box<Listing>>,
     /// Errors about the root, to emit at the next chance.
     strays: Vec<ignore::Error>,
 }
 
-impl Assembler {
+impl Assembler<'_> {
     /// Emits the walk of `root` depth first in file-name order; returns
     /// false as soon as `emit` does.
-    fn run(&mut self, root: &[u8], emit: &mut dyn FnMut(Entry) -> bool) -> bool {
-        let mut stack: Vec<std::vec::IntoIter<DirEntry>> = Vec::new();
+    fn run(&mut self, root: &[u8], emit: &mut dyn FnMut(Found) -> bool) -> bool {
+        // The listings being gone through, each with where it is.
+        let mut stack: Vec<(Box<Listing>, usize)> = Vec::new();
         let mut next_dir = Some(root.to_vec());
         loop {
             if let Some(dir) = next_dir.take() {
                 // None: the walk ended without listing it (it was stopped).
                 let listing = self.take(&dir);
-                if !self.strays.drain(..).all(|e| emit(Err(e))) {
+                if !self.strays.drain(..).all(|e| emit(Found::Error(e))) {
                     return false;
                 }
-                if let Some(listing) = listing {
-                    if !emit(Ok(listing.dir)) || !listing.errors.into_iter().all(|e| emit(Err(e))) {
+                if let Some(mut listing) = listing {
+                    let errors = std::mem::take(&mut listing.errors);
+                    if !emit(Found::Dir(listing.dir.clone()))
+                        || !errors.into_iter().all(|e| emit(Found::Error(e)))
+                    {
                         return false;
                     }
-                    stack.push(listing.entries.into_iter());
+                    stack.push((listing, 0));
                 }
             }
-            let Some(top) = stack.last_mut() else { return true };
-            match top.next() {
-                None => {
-                    stack.pop();
-                }
-                Some(d) if d.file_type().is_some_and(|t| t.is_dir()) => {
-                    next_dir = Some(d.path().as_os_str().as_bytes().to_vec());
-                }
-                Some(d) => {
-                    if !emit(Ok(d)) {
-                        return false;
-                    }
-                }
+            let Some((listing, at)) = stack.last_mut() else { return true };
+            let Some(&child) = listing.children.get(*at) else {
+                stack.pop();
+                continue;
+            };
+            *at += 1;
+            let path = listing.path_of(&child);
+            if child.is_dir {
+                next_dir = Some(path);
+            } else if !emit(Found::File(path)) {
+                return false;
             }
         }
     }
 
     /// Waits for the listing of `dir`, keeping stray errors met meanwhile.
     /// None once the walk has ended without it.
-    fn take(&mut self, dir: &[u8]) -> Option<Listing> {
+    fn take(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
+        let listing = self.wait_for(dir);
+        if let Some(l) = &listing {
+            self.gate.take(l.children.len() + 1);
+        }
+        listing
+    }
+
+    /// Receives listings until the one of `dir` is in; None once the walk
+    /// has ended without it.
+    fn wait_for(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
+        if let Some(listing) = self.listed.remove(dir) {
+            return Some(listing);
+        }
+        self.gate.starve(true);
+        let found = self.receive_until(dir);
+        self.gate.starve(false);
+        found
+    }
+
+    /// `wait_for` once the listing is known to be missing.
+    fn receive_until(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
         loop {
             if let Some(listing) = self.listed.remove(dir) {
                 return Some(listing);
@@ -268,21 +435,6 @@ impl Hasher for Fnv {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     }
-}
-
-/// Sorts entries by file name, as the sequential walk does. The keys are
-/// sorted, not the entries: they are large, and moving them cost more than
-/// comparing the names.
-fn sort_by_name(entries: Vec<DirEntry>) -> Vec<DirEntry> {
-    if entries.len() < 2 {
-        return entries;
-    }
-    let mut keys: Vec<(&[u8], usize)> =
-        entries.iter().enumerate().map(|(i, d)| (file_name(d), i)).collect();
-    keys.sort_unstable();
-    let order: Vec<usize> = keys.into_iter().map(|(_, i)| i).collect();
-    let mut slots: Vec<Option<DirEntry>> = entries.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// The last component of an entry's path, as bytes: what the sequential walk
@@ -337,11 +489,22 @@ mod tests {
         root
     }
 
-    /// The walk of `b` as (path, is error) pairs, errors without a path.
+    /// The directories, regular files and errors of the sequential walk of
+    /// `b` sorted by name, as (path, is error) pairs, errors without a path.
     fn seq(b: &WalkBuilder) -> Vec<(Vec<u8>, bool)> {
         let mut b = b.clone();
         b.sort_by_file_name(|x, y| x.cmp(y));
-        b.build().map(key).collect()
+        b.build()
+            .filter(|e| e.as_ref().map_or(true, |d| d.file_type().is_some_and(|t| !t.is_symlink())))
+            .filter(|e| {
+                e.as_ref()
+                    .map_or(true, |d| d.file_type().is_some_and(|t| t.is_dir() || t.is_file()))
+            })
+            .map(|e| match e {
+                Ok(d) => (d.path().as_os_str().as_bytes().to_vec(), false),
+                Err(_) => (Vec::new(), true),
+            })
+            .collect()
     }
 
     /// What `walk` yields for `b`'s single root with `threads` threads.
@@ -355,10 +518,11 @@ mod tests {
     }
 
     /// An entry as its path bytes, or an error as an empty path.
-    fn key(e: Entry) -> (Vec<u8>, bool) {
-        match e {
-            Ok(d) => (d.path().as_os_str().as_bytes().to_vec(), false),
-            Err(_) => (Vec::new(), true),
+    fn key(f: Found) -> (Vec<u8>, bool) {
+        match f {
+            Found::Dir(d) => (d.path().as_os_str().as_bytes().to_vec(), false),
+            Found::File(path) => (path, false),
+            Found::Error(_) => (Vec::new(), true),
         }
     }
 
