@@ -101,3 +101,22 @@ fn scrub(v: &mut serde_json::Value) {
         }
     }
 }
+
+/// A directory's entries come out sorted by name, each subdirectory at its
+/// name's place (so `a/x` before `a-b` and `a.txt`, unlike a sort of whole
+/// paths), and paths keep the root as written (`d/`, `d//`), as with
+/// `rg --sort path`; any number of walker threads gives the same bytes.
+#[test]
+fn walk_order_is_by_name_per_directory() {
+    let dir = Dir::new("order-names");
+    for rel in ["d/a/x", "d/a-b", "d/a.txt", "d/ab", "d/B", "d/sub/y/z", "d/sub/y.c"] {
+        dir.create(rel, "hit\n");
+    }
+    let want =
+        "d/B:hit\nd/a/x:hit\nd/a-b:hit\nd/a.txt:hit\nd/ab:hit\nd/sub/y/z:hit\nd/sub/y.c:hit\n";
+    for jobs in ["1", "2", "7"] {
+        assert_eq!(String::from_utf8(run(&dir, jobs, &["hit", "d"])).unwrap(), want);
+        let slash = want.replace("d/", "d//");
+        assert_eq!(String::from_utf8(run(&dir, jobs, &["hit", "d//"])).unwrap(), slash);
+    }
+}
