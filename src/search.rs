@@ -68,10 +68,15 @@ impl FrameWriter {
     fn begin(&mut self, seq: u64) -> io::Result<()> {
         self.seq = seq;
         self.cur.clear();
-        if self.pending_output && self.flushed_at.elapsed() >= STREAM_DELAY {
+        if self.output_is_stale() {
             self.flush_frames()?;
         }
         Ok(())
+    }
+
+    /// Queued frames hold output that has waited `STREAM_DELAY` or more.
+    fn output_is_stale(&self) -> bool {
+        self.pending_output && self.flushed_at.elapsed() >= STREAM_DELAY
     }
 
     /// Queues the done frame for the current file (or adds a silent file to
@@ -79,7 +84,8 @@ impl FrameWriter {
     fn done(&mut self, has_match: bool, stats: &FileStats, error: Option<&str>) -> io::Result<()> {
         let had_output = !self.cur.is_empty();
         if !had_output && !has_match && error.is_none() {
-            return self.add_quiet(stats);
+            self.add_quiet(stats);
+            return Ok(());
         }
         self.end_quiet();
         wire::encode_done(&mut self.frames, self.seq, has_match, stats, error, &self.cur);
@@ -88,16 +94,16 @@ impl FrameWriter {
         // costs more than the search of a small file: output leaves when
         // the last write is `STREAM_DELAY` old; silent records go in bulk.
         self.pending_output |= had_output;
-        let stale = self.pending_output && self.flushed_at.elapsed() >= STREAM_DELAY;
-        if stale || self.frames.len() >= FLUSH_LIMIT {
+        if self.output_is_stale() || self.frames.len() >= FLUSH_LIMIT {
             self.flush_frames()?;
         }
         Ok(())
     }
 
     /// Adds the current (silent) file to the quiet run, or starts a new run
-    /// if it does not follow the last one.
-    fn add_quiet(&mut self, stats: &FileStats) -> io::Result<()> {
+    /// if it does not follow the last one. (Stale output waiting is sent by
+    /// the next `begin` or at the batch's end.)
+    fn add_quiet(&mut self, stats: &FileStats) {
         match &mut self.quiet {
             Some((first, count, sum)) if *first + u64::from(*count) == self.seq => {
                 *count += 1;
@@ -108,10 +114,6 @@ impl FrameWriter {
                 self.quiet = Some((self.seq, 1, *stats));
             }
         }
-        if self.pending_output && self.flushed_at.elapsed() >= STREAM_DELAY {
-            self.flush_frames()?;
-        }
-        Ok(())
     }
 
     /// Encodes the quiet run, if any, so frames keep the order of the files.
@@ -435,28 +437,41 @@ mod tests {
     use super::*;
     use std::io::{Read, Seek};
 
-    /// Big output leaves in chunks that end at line ends, and nothing is
-    /// lost or reordered across chunks and the final done frame.
-    #[test]
-    fn chunks_cut_only_at_line_ends() {
-        let path = std::env::temp_dir().join(format!("dn-chunks-{}", std::process::id()));
+    /// The frames a `FrameWriter` sends (through a temporary file named
+    /// after `name`) while `write` drives it, then flushes it.
+    fn frames_of(name: &str, write: impl FnOnce(&mut FrameWriter)) -> Vec<wire::Response> {
+        let path = std::env::temp_dir().join(format!("dn-{name}-{}", std::process::id()));
         let file = File::options().read(true).write(true).create(true).truncate(true).open(&path);
         let mut file = file.unwrap();
         let mut w = FrameWriter::new(file.try_clone().unwrap(), false);
-        w.begin(7).unwrap();
-        let text: Vec<u8> = (0..200_000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
-        for piece in text.chunks(7) {
-            w.write_all(piece).unwrap();
-        }
-        w.done(true, &FileStats::default(), None).unwrap();
+        write(&mut w);
         w.flush_frames().unwrap();
         let mut bytes = Vec::new();
         file.rewind().unwrap();
         file.read_to_end(&mut bytes).unwrap();
         let _ = std::fs::remove_file(&path);
-        let (mut rdr, mut payload, mut all, mut chunks) = (&bytes[..], Vec::new(), Vec::new(), 0);
+        let (mut rdr, mut payload, mut got) = (&bytes[..], Vec::new(), Vec::new());
         while let Some(tag) = wire::read_frame(&mut rdr, &mut payload).unwrap() {
-            match wire::decode_response(tag, &payload).unwrap() {
+            got.push(wire::decode_response(tag, &payload).unwrap());
+        }
+        got
+    }
+
+    /// Big output leaves in chunks that end at line ends, and nothing is
+    /// lost or reordered across chunks and the final done frame.
+    #[test]
+    fn chunks_cut_only_at_line_ends() {
+        let text: Vec<u8> = (0..200_000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let frames = frames_of("chunks", |w| {
+            w.begin(7).unwrap();
+            for piece in text.chunks(7) {
+                w.write_all(piece).unwrap();
+            }
+            w.done(true, &FileStats::default(), None).unwrap();
+        });
+        let (mut all, mut chunks) = (Vec::new(), 0);
+        for frame in frames {
+            match frame {
                 wire::Response::Chunk { seq, bytes } => {
                     assert_eq!(seq, 7);
                     assert_eq!(bytes.last(), Some(&b'\n'), "a chunk ends mid-line");
@@ -475,32 +490,16 @@ mod tests {
     /// file with output, or a gap in the numbers, ends the run.
     #[test]
     fn silent_files_travel_as_quiet_runs() {
-        let path = std::env::temp_dir().join(format!("dn-quiet-{}", std::process::id()));
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&path)
-            .unwrap();
-        let mut w = FrameWriter::new(file.try_clone().unwrap(), false);
         let one = FileStats { searches: 1, bytes_searched: 10, ..Default::default() };
-        for seq in [0, 1, 2, 3, 4, 5, 7] {
-            w.begin(seq).unwrap();
-            if seq == 3 {
-                w.write_all(b"hit\n").unwrap();
+        let got = frames_of("quiet", |w| {
+            for seq in [0, 1, 2, 3, 4, 5, 7] {
+                w.begin(seq).unwrap();
+                if seq == 3 {
+                    w.write_all(b"hit\n").unwrap();
+                }
+                w.done(seq == 3, &one, None).unwrap();
             }
-            w.done(seq == 3, &one, None).unwrap();
-        }
-        w.flush_frames().unwrap();
-        let mut bytes = Vec::new();
-        file.rewind().unwrap();
-        file.read_to_end(&mut bytes).unwrap();
-        let _ = std::fs::remove_file(&path);
-        let (mut rdr, mut payload, mut got) = (&bytes[..], Vec::new(), Vec::new());
-        while let Some(tag) = wire::read_frame(&mut rdr, &mut payload).unwrap() {
-            got.push(wire::decode_response(tag, &payload).unwrap());
-        }
+        });
         let three = FileStats { searches: 3, bytes_searched: 30, ..Default::default() };
         let two = FileStats { searches: 2, bytes_searched: 20, ..Default::default() };
         let done = |seq, bytes: &[u8]| wire::Response::Done {
