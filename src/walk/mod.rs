@@ -67,9 +67,6 @@ pub(crate) fn spawn(cfg: &Config, tx: Sender<Vec<WalkItem>>) -> anyhow::Result<J
     let cfg = cfg.clone();
     let handle = std::thread::Builder::new().name("walker".into()).spawn(move || {
         let mut out = Chunker { tx, buf: Vec::new(), limit: 1 };
-        for w in builder(&cfg, &cfg.paths).1 {
-            out.push(WalkItem::Warning(w));
-        }
         if in_walk_order(cfg.sort) {
             if walk(&cfg, &mut |item| out.push(item)) {
                 out.flush();
@@ -87,23 +84,31 @@ pub(crate) fn spawn(cfg: &Config, tx: Sender<Vec<WalkItem>>) -> anyhow::Result<J
 }
 
 /// Walks every root in the order given, passing each item to `emit` in
-/// the order of the sequential walk sorted by file name. Directories are
-/// walked on several threads; runs of other roots (files, stdin, links,
-/// missing paths) go through the sequential walk as given. Returns false as
-/// soon as `emit` does.
+/// the order of the sequential walk sorted by file name, after the problems
+/// with --ignore-file files. Directories are walked on several threads;
+/// runs of other roots (files, stdin, links, missing paths) go through the
+/// sequential walk as given. Returns false as soon as `emit` does.
 fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
     let strip = cfg.has_implicit_path;
     let is_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
     let mut rest = cfg.paths.as_slice();
+    let mut first_group = true;
     while let Some(first) = rest.first() {
-        let n = if is_dir(first) { 1 } else { rest.iter().take_while(|p| !is_dir(p)).count() };
+        let first_is_dir = is_dir(first);
+        let n = if first_is_dir { 1 } else { rest.iter().take_while(|p| !is_dir(p)).count() };
         let (roots, tail) = rest.split_at(n);
         rest = tail;
-        let (mut b, _) = builder(cfg, roots);
-        let done = if is_dir(first) {
+        let (mut b, warnings) = builder(cfg, roots);
+        // Every group reads the same ignore files: report them once.
+        if std::mem::take(&mut first_group)
+            && !warnings.into_iter().all(|w| emit(WalkItem::Warning(w)))
+        {
+            return false;
+        }
+        let done = if first_is_dir {
             b.max_filesize(None);
             let mut each = |found| found_item(found, strip, emit);
-            sorted::walk(&b, first, cfg.walk_threads, cfg.walk.max_filesize, &mut each)
+            sorted::walk(b, first, cfg.walk_threads, cfg.walk.max_filesize, &mut each)
         } else {
             b.build().all(|r| haystack(r, strip, emit))
         };

@@ -117,7 +117,7 @@ thread_local! {
 /// `builder` must hold just that root and no `max_filesize` (pass it here).
 /// Returns false as soon as `emit` does (the walk is then stopped).
 pub(crate) fn walk(
-    builder: &WalkBuilder,
+    mut builder: WalkBuilder,
     root: &std::path::Path,
     threads: usize,
     max_filesize: Option<u64>,
@@ -125,9 +125,8 @@ pub(crate) fn walk(
 ) -> bool {
     let (tx, rx) = crossbeam_channel::unbounded();
     let gate = Arc::new(Gate::default());
-    let mut b = builder.clone();
-    b.threads(threads.max(1)).filter_entry(move |dent| gather(dent, max_filesize));
-    let parallel = b.build_parallel();
+    builder.threads(threads.max(1)).filter_entry(move |dent| gather(dent, max_filesize));
+    let parallel = builder.build_parallel();
     let mut visitors = Visitors { tx, gate: gate.clone() };
     std::thread::scope(|s| {
         let walker = std::thread::Builder::new()
@@ -510,7 +509,7 @@ mod tests {
     /// What `walk` yields for `b`'s single root with `threads` threads.
     fn par(b: &WalkBuilder, root: &Path, threads: usize, max: Option<u64>) -> Vec<(Vec<u8>, bool)> {
         let mut got = Vec::new();
-        assert!(walk(b, root, threads, max, &mut |e| {
+        assert!(walk(b.clone(), root, threads, max, &mut |e| {
             got.push(key(e));
             true
         }));
@@ -595,7 +594,7 @@ mod tests {
     fn stops_when_emit_refuses() {
         let root = tree("stop");
         let mut n = 0;
-        let finished = walk(&WalkBuilder::new(&root), &root, 2, None, &mut |_| {
+        let finished = walk(WalkBuilder::new(&root), &root, 2, None, &mut |_| {
             n += 1;
             n < 10
         });
