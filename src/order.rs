@@ -37,8 +37,9 @@ pub(crate) enum Release {
 struct Slot {
     /// Output received in the current attempt and not yet released.
     pending: Vec<u8>,
-    /// Set when the file is finished.
-    done: Option<Finished>,
+    /// Set when the file is finished (boxed: a slot waiting for output
+    /// stays small, and tens of thousands may wait behind a slow file).
+    done: Option<Box<Finished>>,
     /// Bytes of this file's output already released (across attempts).
     released: u64,
     /// Bytes received in the current attempt.
@@ -116,7 +117,7 @@ impl Reorder {
                 // The whole output came at once: keep it, no copy.
                 let added = fin.bytes.len();
                 slot.seen = added as u64;
-                slot.done = Some(fin);
+                slot.done = Some(Box::new(fin));
                 self.held += added;
                 return;
             }
@@ -124,7 +125,7 @@ impl Reorder {
             slot.receive(&fin.bytes);
             fin.bytes = std::mem::take(&mut slot.pending);
             let added = fin.bytes.len() - before;
-            slot.done = Some(fin);
+            slot.done = Some(Box::new(fin));
             self.held += added;
         }
     }
@@ -148,7 +149,7 @@ impl Reorder {
             self.held -= fin.bytes.len();
             self.slots.pop_front();
             self.base += 1;
-            return Some(Release::Finished(fin));
+            return Some(Release::Finished(*fin));
         }
         if slot.pending.is_empty() {
             return None;
@@ -244,5 +245,12 @@ mod tests {
         r.chunk(0, b"line1\nli");
         r.finish(0, fin(b"ne2\nline3\n"));
         assert_eq!(drain(&mut r), (b"line2\nline3\n".to_vec(), 1));
+    }
+
+    /// A waiting slot stays small: up to `WINDOW_CAP` of them may wait
+    /// behind one slow file.
+    #[test]
+    fn a_slot_is_small() {
+        assert!(std::mem::size_of::<Slot>() <= 48, "{}", std::mem::size_of::<Slot>());
     }
 }
