@@ -962,6 +962,23 @@ fn symlink_explicit_paths() {
     eqnice!("link/r.txt:needle real\n", run(&dir, &["needle", "link"]));
 }
 
+/// Files named on the command line are searched whatever the filters say
+/// (ignore files, globs, types, hidden, size), as ripgrep does.
+#[test]
+fn explicit_files_bypass_filters() {
+    let dir = Dir::new("explicit_files_bypass_filters");
+    dir.git_init();
+    dir.create(".gitignore", "ign.c\n");
+    dir.create("ign.c", "needle c\n");
+    dir.create(".hid", "needle hid\n");
+    let both = ".hid:needle hid\nign.c:needle c\n";
+    eqnice!(both, run(&dir, &["needle", ".hid", "ign.c"]));
+    eqnice!(
+        both,
+        run(&dir, &["-g", "!*.c", "-tpy", "--max-filesize", "1", "needle", ".hid", "ign.c"])
+    );
+}
+
 /// -d/--max-depth limits how deep the walk descends.
 #[test]
 fn max_depth() {
