@@ -20,7 +20,7 @@ use crate::config::{Config, Mode};
 use crate::exit::ExitStatus;
 use crate::order::{Finished, Release, Reorder};
 use crate::output::Output;
-use crate::pool::{PoolEvent, WorkerPool};
+use crate::pool::{PoolEvent, ReadGate, WorkerPool};
 use crate::walk::WalkItem;
 use crate::wire::{Job, Response};
 
@@ -36,10 +36,14 @@ const MAX_IN_FLIGHT: usize = 2 * MAX_BATCH;
 /// Most chunks of walked files (up to 512 each) queued between the walker
 /// and the main loop: enough to never starve, few enough to stay small.
 const WALK_CHUNKS: usize = 8;
+/// Most bursts of frames decoded by the readers and not yet taken by the
+/// loop: a full queue stops the readers, then the workers (their pipes
+/// fill), so output far ahead of the printer waits in no one's memory.
+const POOL_EVENTS: usize = 8;
 /// Most walked files held ready for dispatch.
 const PENDING_CAP: usize = 1024;
 /// Dispatch pauses while this much output waits for an earlier file.
-const HELD_BYTES_CAP: usize = 64 << 20;
+const HELD_BYTES_CAP: usize = 16 << 20;
 /// Dispatch pauses while this many files wait to be released.
 const WINDOW_CAP: usize = 32 << 10;
 /// How often the loop wakes to redraw the progress line.
@@ -93,6 +97,8 @@ struct Search<'a> {
     pending: VecDeque<Task>,
     order: Reorder,
     out: Output,
+    /// Pauses the readers of workers ahead of the printer.
+    gate: std::sync::Arc<ReadGate>,
     walk_rx: Receiver<Vec<WalkItem>>,
     walk_done: bool,
     pool_rx: Receiver<PoolEvent>,
@@ -108,8 +114,9 @@ impl<'a> Search<'a> {
         let color_tty = cfg.color && io::stdout().is_terminal();
         let (sig_tx, sig_rx) = crossbeam_channel::bounded(4);
         crate::signals::spawn_waiter(sig_tx, pool.pids(), color_tty)?;
-        let (pool_tx, pool_rx) = crossbeam_channel::unbounded();
-        pool.start_readers(&pool_tx)?;
+        let (pool_tx, pool_rx) = crossbeam_channel::bounded(POOL_EVENTS);
+        let gate = std::sync::Arc::new(ReadGate::default());
+        pool.start_readers(&pool_tx, &gate)?;
         let (walk_tx, walk_rx) = crossbeam_channel::bounded(WALK_CHUNKS);
         crate::walk::spawn(cfg, walk_tx)?;
         let n = pool.len();
@@ -121,6 +128,7 @@ impl<'a> Search<'a> {
             pending: VecDeque::new(),
             order: Reorder::new(),
             out: Output::new(cfg),
+            gate,
             walk_rx,
             walk_done: false,
             pool_rx,
@@ -143,10 +151,13 @@ impl<'a> Search<'a> {
     /// The event loop; returns `Some(stop)` when the search must end early.
     fn drive(&mut self) -> io::Result<Option<Stop>> {
         loop {
-            self.dispatch()?;
+            // Release first: it may lift the back-pressure on dispatch, and
+            // with nothing in flight no event would wake the loop again.
             if let Some(stop) = self.release()? {
                 return Ok(Some(stop));
             }
+            self.dispatch()?;
+            self.gate.update(self.order.held_bytes() > HELD_BYTES_CAP, self.head_worker());
             if self.is_complete() {
                 return Ok(None);
             }
@@ -270,9 +281,19 @@ impl<'a> Search<'a> {
         Ok(())
     }
 
-    /// True when too much output waits on an earlier file to dispatch more.
+    /// The worker searching the next file to print, if one is.
+    fn head_worker(&self) -> Option<usize> {
+        let head = self.order.head();
+        self.in_flight.iter().position(|q| q.front().is_some_and(|t| t.job.seq == head))
+    }
+
+    /// True when too much output waits on an earlier file to dispatch more
+    /// (never while the next file to print waits to be dispatched itself).
     fn backed_up(&self) -> bool {
         let next = self.pending.front().map_or(0, |t| t.job.seq);
+        if next == self.order.head() && !self.pending.is_empty() {
+            return false;
+        }
         self.order.held_bytes() > HELD_BYTES_CAP
             || next.saturating_sub(self.order.head()) > WINDOW_CAP as u64
     }

@@ -10,6 +10,7 @@ pub(crate) mod worker;
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
@@ -84,14 +85,19 @@ impl WorkerPool {
         self.members[k].pid
     }
 
-    /// Starts one thread per worker that decodes its frames into `tx`.
-    pub(crate) fn start_readers(&mut self, tx: &Sender<PoolEvent>) -> anyhow::Result<()> {
+    /// Starts one thread per worker that decodes its frames into `tx`,
+    /// pausing while `gate` says so.
+    pub(crate) fn start_readers(
+        &mut self,
+        tx: &Sender<PoolEvent>,
+        gate: &Arc<ReadGate>,
+    ) -> anyhow::Result<()> {
         for (k, m) in self.members.iter_mut().enumerate() {
             let Some(results) = m.results.take() else { continue };
-            let tx = tx.clone();
+            let (tx, gate) = (tx.clone(), gate.clone());
             std::thread::Builder::new()
                 .name(format!("reader-{k}"))
-                .spawn(move || read_loop(k, results, tx))?;
+                .spawn(move || read_loop(k, results, tx, &gate))?;
         }
         Ok(())
     }
@@ -176,12 +182,47 @@ impl Drop for WorkerPool {
     }
 }
 
-/// Decodes worker `k`'s frames until EOF, forwarding them in bulk.
-fn read_loop(k: usize, results: File, tx: Sender<PoolEvent>) {
+/// Back-pressure on the readers: while too much output waits for an
+/// earlier file, only the reader of the worker that holds the next file to
+/// print keeps reading; the others stop, their pipes fill, and their
+/// workers wait, so held output stays bounded however much is printed.
+#[derive(Debug, Default)]
+pub(crate) struct ReadGate {
+    /// Whether output is held back, and the worker holding the head file.
+    state: Mutex<(bool, Option<usize>)>,
+    turn: Condvar,
+}
+
+impl ReadGate {
+    /// Records whether output is `backed_up` and which worker holds the
+    /// next file to print; wakes the readers when that may let one go on.
+    pub(crate) fn update(&self, backed_up: bool, head: Option<usize>) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if *st != (backed_up, head) {
+            *st = (backed_up, head);
+            self.turn.notify_all();
+        }
+    }
+
+    /// Waits until reader `k` may read on.
+    fn wait_turn(&self, k: usize) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while st.0 && st.1 != Some(k) {
+            st = self.turn.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Decodes worker `k`'s frames until EOF, forwarding them in bulk; between
+/// reads from the pipe it waits for its turn at `gate`.
+fn read_loop(k: usize, results: File, tx: Sender<PoolEvent>, gate: &ReadGate) {
     let mut rdr = BufReader::with_capacity(64 << 10, results);
     let mut payload = Vec::new();
     let mut batch = Vec::new();
     let end = loop {
+        if rdr.buffer().is_empty() {
+            gate.wait_turn(k);
+        }
         match wire::read_frame(&mut rdr, &mut payload) {
             Ok(Some(tag)) => match wire::decode_response(tag, &payload) {
                 Ok(resp) => batch.push(resp),
