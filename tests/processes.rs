@@ -453,3 +453,40 @@ fn progress_line_appears_and_is_erased() {
         &text[text.len().saturating_sub(80)..]
     );
 }
+
+/// Resident memory of `pid` in KiB (VmRSS).
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// While the first file to print blocks (a FIFO nobody writes yet), the
+/// other worker's output piles up behind it: the parent stops reading it
+/// past its cap (16 MB: it stays under 30 MB here; unbounded, over 50 MB), and once
+/// the FIFO is written the search completes (a search paused by held
+/// output used to stall when nothing was left in flight).
+#[test]
+fn output_held_behind_a_blocked_file_is_bounded_and_resumes() {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("held-fifo");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let text = "kernel line\n".repeat(8 << 10);
+    for f in 0..300 {
+        let p = tmp.join(format!("many/{f:03}.txt"));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, &text).unwrap();
+    }
+    let fifo = tmp.join("first");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    for _ in 0..repeats() {
+        let args = ["-j2", "-n", "kernel", fifo.to_str().unwrap(), tmp.to_str().unwrap()];
+        let mut child = start(&args, Stdio::null(), false);
+        workers_of(&child, 2);
+        std::thread::sleep(Duration::from_millis(2500));
+        let held = rss_kib(child.id());
+        std::fs::write(&fifo, "kernel in the fifo\n").unwrap();
+        let (status, _) = wait_within(&mut child, Duration::from_secs(60));
+        assert_eq!(status.code(), Some(0), "stderr: {}", stderr_of(&mut child));
+        assert!(held < 40 << 10, "the parent held {held} KiB while the first file blocked");
+    }
+}
