@@ -111,8 +111,8 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
             sorted::walk(b, first, cfg.walk_threads, cfg.walk.max_filesize, &mut each)
         } else if roots.iter().all(|p| p.is_file()) {
             // The walk yields a file root as given, filters aside: skip
-            // building it (reading git's config and global excludes costs
-            // about a millisecond of an editor's one-file search).
+            // building it (reading git's config and global excludes cost
+            // about 0.3 ms of an editor's one-file search).
             roots.iter().all(|p| emit(explicit_file(p, strip)))
         } else {
             b.build().all(|r| haystack(r, strip, emit))
