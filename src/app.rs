@@ -10,6 +10,7 @@ use std::ffi::OsStr;
 use std::io::{self, IsTerminal};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver};
@@ -37,8 +38,8 @@ const MAX_IN_FLIGHT: usize = 2 * MAX_BATCH;
 /// and the main loop: enough to never starve, few enough to stay small.
 const WALK_CHUNKS: usize = 8;
 /// Most bursts of frames decoded by the readers and not yet taken by the
-/// loop: a full queue stops the readers, then the workers (their pipes
-/// fill), so output far ahead of the printer waits in no one's memory.
+/// loop: output not yet counted as held cannot pile up here either (a full
+/// queue stops the readers, then the workers, whose pipes fill).
 const POOL_EVENTS: usize = 8;
 /// Most walked files held ready for dispatch.
 const PENDING_CAP: usize = 1024;
@@ -98,7 +99,7 @@ struct Search<'a> {
     order: Reorder,
     out: Output,
     /// Pauses the readers of workers ahead of the printer.
-    gate: std::sync::Arc<ReadGate>,
+    gate: Arc<ReadGate>,
     walk_rx: Receiver<Vec<WalkItem>>,
     walk_done: bool,
     pool_rx: Receiver<PoolEvent>,
@@ -115,7 +116,7 @@ impl<'a> Search<'a> {
         let (sig_tx, sig_rx) = crossbeam_channel::bounded(4);
         crate::signals::spawn_waiter(sig_tx, pool.pids(), color_tty)?;
         let (pool_tx, pool_rx) = crossbeam_channel::bounded(POOL_EVENTS);
-        let gate = std::sync::Arc::new(ReadGate::default());
+        let gate = Arc::new(ReadGate::default());
         pool.start_readers(&pool_tx, &gate)?;
         let (walk_tx, walk_rx) = crossbeam_channel::bounded(WALK_CHUNKS);
         crate::walk::spawn(cfg, walk_tx)?;

@@ -463,9 +463,9 @@ fn rss_kib(pid: u32) -> u64 {
 
 /// While the first file to print blocks (a FIFO nobody writes yet), the
 /// other worker's output piles up behind it: the parent stops reading it
-/// past its cap (16 MB: it stays under 30 MB here; unbounded, over 50 MB), and once
-/// the FIFO is written the search completes (a search paused by held
-/// output used to stall when nothing was left in flight).
+/// past its 16 MB cap (27 MB resident here; without the cap, over 40 MB),
+/// and once the FIFO is written the search completes (a search paused by
+/// held output used to stall when nothing was left in flight).
 #[test]
 fn output_held_behind_a_blocked_file_is_bounded_and_resumes() {
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("held-fifo");
