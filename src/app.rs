@@ -10,18 +10,19 @@ use std::ffi::OsStr;
 use std::io::{self, IsTerminal};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{select, Receiver};
+use crossbeam_channel::{Receiver, TryRecvError};
+use nix::poll::{PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 
 use crate::config::{Config, Mode};
+use crate::doorbell::Doorbell;
 use crate::exit::ExitStatus;
 use crate::order::{Finished, Release, Reorder};
 use crate::output::Output;
-use crate::pool::{PoolEvent, ReadGate, WorkerPool};
+use crate::pool::{Readout, WorkerPool};
 use crate::walk::WalkItem;
 use crate::wire::{Job, Response};
 
@@ -37,20 +38,15 @@ const MAX_IN_FLIGHT: usize = 2 * MAX_BATCH;
 /// Most chunks of walked files (up to 512 each) queued between the walker
 /// and the main loop: enough to never starve, few enough to stay small.
 const WALK_CHUNKS: usize = 8;
-/// Most bursts of frames decoded by the readers and not yet taken by the
-/// loop: output not yet counted as held cannot pile up here either (a full
-/// queue stops the readers, then the workers, whose pipes fill).
-const POOL_EVENTS: usize = 8;
 /// Most walked files held ready for dispatch.
 const PENDING_CAP: usize = 1024;
-/// Dispatch pauses while this much output waits for an earlier file.
+/// Dispatch pauses while this much output waits for an earlier file, and
+/// only the pipe of the worker holding the next file to print is read.
 const HELD_BYTES_CAP: usize = 16 << 20;
 /// Dispatch pauses while this many files wait to be released.
 const WINDOW_CAP: usize = 32 << 10;
 /// How often the loop wakes to redraw the progress line.
 const PROGRESS_TICK: Duration = crate::progress::INTERVAL;
-/// How often the loop wakes with nothing to do otherwise.
-const IDLE_TICK: Duration = Duration::from_secs(3600);
 /// How long cancelled workers get to exit before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_millis(20);
 
@@ -98,30 +94,36 @@ struct Search<'a> {
     pending: VecDeque<Task>,
     order: Reorder,
     out: Output,
-    /// Pauses the readers of workers ahead of the printer.
-    gate: Arc<ReadGate>,
     walk_rx: Receiver<Vec<WalkItem>>,
+    /// Rung by the walker after each chunk it sends.
+    walk_bell: Doorbell,
     walk_done: bool,
-    pool_rx: Receiver<PoolEvent>,
     sig_rx: Receiver<Signal>,
+    /// Rung by the signal waiter when it sends a signal.
+    sig_bell: Doorbell,
+    /// Frames decoded from one read, waiting to be handled.
+    responses: Vec<Response>,
     started: Instant,
     /// Colour escapes may have reached a terminal.
     color_tty: bool,
 }
 
 impl<'a> Search<'a> {
-    /// Starts the signal waiter, the readers and the walker.
-    fn new(cfg: &'a Config, mut pool: WorkerPool) -> anyhow::Result<Search<'a>> {
+    /// Starts the signal waiter and the walker (unless the roots are all
+    /// files, which are queued at once).
+    fn new(cfg: &'a Config, pool: WorkerPool) -> anyhow::Result<Search<'a>> {
         let color_tty = cfg.color && io::stdout().is_terminal();
         let (sig_tx, sig_rx) = crossbeam_channel::bounded(4);
-        crate::signals::spawn_waiter(sig_tx, pool.pids(), color_tty)?;
-        let (pool_tx, pool_rx) = crossbeam_channel::bounded(POOL_EVENTS);
-        let gate = Arc::new(ReadGate::default());
-        pool.start_readers(&pool_tx, &gate)?;
+        let (sig_bell, ringer) = crate::doorbell::doorbell()?;
+        crate::signals::spawn_waiter(sig_tx, ringer, pool.pids(), color_tty)?;
         let (walk_tx, walk_rx) = crossbeam_channel::bounded(WALK_CHUNKS);
-        crate::walk::spawn(cfg, walk_tx)?;
+        let (walk_bell, ringer) = crate::doorbell::doorbell()?;
+        let files = crate::walk::files_now(cfg);
+        if files.is_none() {
+            crate::walk::spawn(cfg, walk_tx, Some(ringer))?;
+        }
         let n = pool.len();
-        Ok(Search {
+        let mut search = Search {
             cfg,
             pool,
             in_flight: vec![VecDeque::new(); n],
@@ -129,14 +131,19 @@ impl<'a> Search<'a> {
             pending: VecDeque::new(),
             order: Reorder::new(),
             out: Output::new(cfg),
-            gate,
             walk_rx,
-            walk_done: false,
-            pool_rx,
+            walk_bell,
+            walk_done: files.is_some(),
             sig_rx,
+            sig_bell,
+            responses: Vec::new(),
             started: Instant::now(),
             color_tty,
-        })
+        };
+        if let Some(items) = files {
+            search.add_walk_items(items)?;
+        }
+        Ok(search)
     }
 
     /// Runs the loop to the end and returns the exit status.
@@ -152,13 +159,14 @@ impl<'a> Search<'a> {
     /// The event loop; returns `Some(stop)` when the search must end early.
     fn drive(&mut self) -> io::Result<Option<Stop>> {
         loop {
-            // Release first: it may lift the back-pressure on dispatch, and
+            // Walked files first (a walk error is a result to release),
+            // then release: it may lift the back-pressure on dispatch, and
             // with nothing in flight no event would wake the loop again.
+            self.take_walk()?;
             if let Some(stop) = self.release()? {
                 return Ok(Some(stop));
             }
             self.dispatch()?;
-            self.gate.update(self.order.held_bytes() > HELD_BYTES_CAP, self.head_worker());
             if self.is_complete() {
                 return Ok(None);
             }
@@ -166,23 +174,70 @@ impl<'a> Search<'a> {
                 self.abandon()?;
                 continue;
             }
-            if self.nothing_ready() {
+            let mut ready = self.wait(PollTimeout::ZERO)?;
+            if ready.is_empty() {
+                // Nothing to do until something happens: show what we have.
                 self.out.flush()?;
+                let tick = self.out.progress.enabled().then_some(PROGRESS_TICK);
+                ready = self.wait(tick.map_or(PollTimeout::NONE, poll_timeout))?;
             }
-            let never = crossbeam_channel::never();
-            let walk_rx = if self.wants_walk() { &self.walk_rx } else { &never };
-            let tick = if self.out.progress.enabled() { PROGRESS_TICK } else { IDLE_TICK };
-            select! {
-                recv(walk_rx) -> item => self.on_walk(item.ok())?,
-                recv(self.pool_rx) -> ev => {
-                    if let Some(stop) = self.on_pool(ev.expect("reader channel stays open"))? {
-                        return Ok(Some(stop));
-                    }
+            for source in ready {
+                if let Some(stop) = self.on_ready(source)? {
+                    return Ok(Some(stop));
                 }
-                recv(self.sig_rx) -> sig => return Ok(Some(Stop::Signal(sig.unwrap_or(Signal::SIGTERM)))),
-                default(tick) => {}
             }
             self.tick_progress();
+        }
+    }
+
+    /// Polls every source the loop listens to now, up to `timeout`; returns
+    /// those that are ready.
+    fn wait(&self, timeout: PollTimeout) -> io::Result<Vec<Source>> {
+        let mut sources = vec![Source::Signal];
+        let mut fds = vec![PollFd::new(self.sig_bell.fd(), PollFlags::POLLIN)];
+        if self.wants_walk() {
+            sources.push(Source::Walk);
+            fds.push(PollFd::new(self.walk_bell.fd(), PollFlags::POLLIN));
+        }
+        for k in self.readable_workers() {
+            if let Some(fd) = self.pool.results_fd(k) {
+                sources.push(Source::Worker(k));
+                fds.push(PollFd::new(fd, PollFlags::POLLIN));
+            }
+        }
+        match nix::poll::poll(&mut fds, timeout) {
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        }
+        let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
+        Ok(sources.into_iter().zip(&fds).filter(|(_, fd)| ready(fd)).map(|(s, _)| s).collect())
+    }
+
+    /// The workers whose pipes are read now: all of them, unless too much
+    /// output waits on an earlier file; then only the one holding the next
+    /// file to print, so the others block on their full pipes and held
+    /// output stays bounded however much is printed.
+    fn readable_workers(&self) -> Vec<usize> {
+        if self.order.held_bytes() > HELD_BYTES_CAP {
+            return self.head_worker().into_iter().collect();
+        }
+        (0..self.pool.len()).collect()
+    }
+
+    /// Handles one ready source; returns `Some(stop)` to end the search.
+    fn on_ready(&mut self, source: Source) -> io::Result<Option<Stop>> {
+        match source {
+            Source::Signal => {
+                self.sig_bell.drain();
+                Ok(self.sig_rx.try_recv().ok().map(Stop::Signal))
+            }
+            Source::Walk => {
+                // The loop takes the chunks before it dispatches.
+                self.walk_bell.drain();
+                Ok(None)
+            }
+            Source::Worker(k) => self.on_worker(k),
         }
     }
 
@@ -198,11 +253,6 @@ impl<'a> Search<'a> {
         self.out.draw_progress(bytes, &name);
     }
 
-    /// True when no event is waiting (time to flush what stdout holds).
-    fn nothing_ready(&self) -> bool {
-        self.pool_rx.is_empty() && (!self.wants_walk() || self.walk_rx.is_empty())
-    }
-
     /// True while more walked files are wanted.
     fn wants_walk(&self) -> bool {
         !self.walk_done && self.pending.len() < PENDING_CAP
@@ -213,22 +263,14 @@ impl<'a> Search<'a> {
         self.walk_done && self.pending.is_empty() && self.order.len() == 0
     }
 
-    /// Takes one chunk of walk items (or the end of the walk) and drains
-    /// what else is immediately available.
-    fn on_walk(&mut self, chunk: Option<Vec<WalkItem>>) -> io::Result<()> {
-        let Some(chunk) = chunk else {
-            self.walk_done = true;
-            return Ok(());
-        };
-        self.add_walk_items(chunk)?;
-        while self.pending.len() < PENDING_CAP {
+    /// Takes the chunks of walk items already sent (never waits), while
+    /// more are wanted; notes the end of the walk.
+    fn take_walk(&mut self) -> io::Result<()> {
+        while self.wants_walk() {
             match self.walk_rx.try_recv() {
                 Ok(chunk) => self.add_walk_items(chunk)?,
-                Err(crossbeam_channel::TryRecvError::Empty) => break,
-                Err(crossbeam_channel::TryRecvError::Disconnected) => {
-                    self.walk_done = true;
-                    break;
-                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => self.walk_done = true,
             }
         }
         Ok(())
@@ -319,19 +361,20 @@ impl<'a> Search<'a> {
         self.cfg.quiet && !self.cfg.stats
     }
 
-    /// Handles frames from a worker, or its end.
-    fn on_pool(&mut self, ev: PoolEvent) -> io::Result<Option<Stop>> {
-        match ev {
-            PoolEvent::Responses(k, resps) => {
-                let mut matched = false;
-                for r in resps {
-                    matched |= self.on_response(k, r);
-                }
-                // -q prints nothing, so any match, in any order, ends it.
-                Ok((matched && self.quit_after_match()).then_some(Stop::Quit))
-            }
-            PoolEvent::Gone(k, why) => self.on_gone(k, why),
+    /// Reads and handles what worker `k` sent, or its end.
+    fn on_worker(&mut self, k: usize) -> io::Result<Option<Stop>> {
+        let mut resps = std::mem::take(&mut self.responses);
+        let readout = self.pool.read(k, &mut resps);
+        let mut matched = false;
+        for r in resps.drain(..) {
+            matched |= self.on_response(k, r);
         }
+        self.responses = resps;
+        if let Readout::Gone(why) = readout {
+            return self.on_gone(k, why);
+        }
+        // -q prints nothing, so any match, in any order, ends it.
+        Ok((matched && self.quit_after_match()).then_some(Stop::Quit))
     }
 
     /// Records one frame from worker `k`; true if it finished a matching file.
@@ -487,6 +530,22 @@ impl<'a> Search<'a> {
     }
 }
 
+/// Something the loop waits on.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// The signal waiter's bell.
+    Signal,
+    /// The walker's bell.
+    Walk,
+    /// Worker `k`'s result pipe.
+    Worker(usize),
+}
+
+/// A poll timeout for `d` (the longest poll allows, if `d` is longer).
+fn poll_timeout(d: Duration) -> PollTimeout {
+    PollTimeout::try_from(d).unwrap_or(PollTimeout::MAX)
+}
+
 /// Why a search ends early.
 #[derive(Debug, Clone, Copy)]
 enum Stop {
@@ -551,7 +610,7 @@ fn list_files(cfg: &Config) -> anyhow::Result<ExitStatus> {
         .terminator(cfg.path_terminator.unwrap_or(b'\n'))
         .build(out);
     let (tx, rx) = crossbeam_channel::bounded(WALK_CHUNKS);
-    crate::walk::spawn(cfg, tx)?;
+    crate::walk::spawn(cfg, tx, None)?;
     let (mut matched, mut errored) = (false, false);
     for item in rx.into_iter().flatten() {
         match item {

@@ -4,6 +4,7 @@
 mod app;
 mod cli;
 mod config;
+mod doorbell;
 mod exit;
 mod generate;
 mod matcher;

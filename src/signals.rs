@@ -7,6 +7,8 @@
 //! signal number, needs no async-signal-safe handler, and is in `nix`.
 
 use crossbeam_channel::Sender;
+
+use crate::doorbell::Ringer;
 use nix::sys::signal::{SigSet, Signal};
 use nix::unistd::Pid;
 use std::time::Duration;
@@ -31,13 +33,14 @@ pub(crate) fn block() -> anyhow::Result<()> {
 /// waiter does it (the main thread may be stuck writing to a full pipe).
 const WATCHDOG: Duration = Duration::from_millis(90);
 
-/// Starts the waiter thread: the first signal is sent on `tx` and passed on
-/// to `workers` (not reaped here: the main thread does that). If a second
+/// Starts the waiter thread: the first signal is sent on `tx` (and `bell`
+/// rung) and passed on to `workers` (not reaped here: the main thread does that). If a second
 /// signal comes, or the process still runs `WATCHDOG` later (a timer thread
 /// then re-sends the signal to the process), the waiter SIGKILLs and reaps
 /// `workers`, resets colour when `reset` says so, and re-raises the signal.
 pub(crate) fn spawn_waiter(
     tx: Sender<Signal>,
+    bell: Ringer,
     workers: Vec<Pid>,
     reset: bool,
 ) -> anyhow::Result<()> {
@@ -45,6 +48,7 @@ pub(crate) fn spawn_waiter(
         let set = cancel_set();
         let Ok(sig) = set.wait() else { return };
         let _ = tx.send(sig);
+        bell.ring();
         // Stop the workers now rather than when the main thread gets to it:
         // it may be blocked writing output, and the workers would keep both
         // the CPU and that output coming meanwhile. A worker that dies by

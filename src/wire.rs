@@ -202,6 +202,30 @@ pub(crate) fn read_frame<R: Read>(rdr: &mut R, buf: &mut Vec<u8>) -> Result<Opti
     Ok(Some(tag))
 }
 
+/// What the front of a byte buffer holds.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Split<'a> {
+    /// A whole frame: its tag, its payload, and how many bytes it took.
+    Frame { tag: u8, payload: &'a [u8], used: usize },
+    /// Only part of a frame: the frame needs this many bytes in all (or 4,
+    /// while its length prefix is incomplete).
+    Need(usize),
+}
+
+/// Looks for a whole frame at the front of `buf` without copying it; fails
+/// on a corrupt length prefix.
+pub(crate) fn split_frame(buf: &[u8]) -> Result<Split<'_>, WireError> {
+    let Some(prefix) = buf.get(..4) else { return Ok(Split::Need(4)) };
+    let len = u32::from_le_bytes(prefix.try_into().unwrap()) as usize;
+    if len == 0 || len > MAX_FRAME {
+        return Err(WireError::Corrupt("bad length"));
+    }
+    match buf.get(4..4 + len) {
+        Some(frame) => Ok(Split::Frame { tag: frame[0], payload: &frame[1..], used: 4 + len }),
+        None => Ok(Split::Need(4 + len)),
+    }
+}
+
 /// Reads until `buf` is full or EOF; returns the number of bytes read.
 fn read_full<R: Read>(rdr: &mut R, buf: &mut [u8]) -> Result<usize, WireError> {
     let mut got = 0;
@@ -436,5 +460,33 @@ mod tests {
         buf.push(0);
         assert!(matches!(read_all(&buf), Err(WireError::Corrupt(_))));
         assert!(matches!(read_all(&[0, 0, 0, 0]), Err(WireError::Corrupt(_))));
+    }
+
+    /// Fed one byte at a time, `split_frame` waits for each whole frame,
+    /// says how much it needs, and yields the frames in order, unchanged.
+    #[test]
+    fn split_frame_finds_whole_frames_only() {
+        let mut buf = Vec::new();
+        encode_chunk(&mut buf, 2, b"first\n");
+        let first_len = buf.len();
+        encode_done(&mut buf, 2, true, &FileStats::default(), None, b"rest\n");
+        encode_quiet(&mut buf, 3, 5, &FileStats::default());
+        let (mut got, mut start) = (Vec::new(), 0);
+        for end in 0..=buf.len() {
+            while let Split::Frame { tag, payload, used } = split_frame(&buf[start..end]).unwrap() {
+                got.push(decode_response(tag, payload).unwrap());
+                start += used;
+            }
+            if let Split::Need(n) = split_frame(&buf[start..end]).unwrap() {
+                assert!(n > end - start, "needs {n} with {} in hand", end - start);
+                if start == 0 && end >= 4 {
+                    assert_eq!(n, first_len);
+                }
+            }
+        }
+        assert_eq!(start, buf.len());
+        assert_eq!(got, read_all(&buf).unwrap());
+        assert_eq!(got.len(), 3);
+        assert!(matches!(split_frame(&[0, 0, 0, 0]), Err(WireError::Corrupt(_))));
     }
 }

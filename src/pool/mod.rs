@@ -1,5 +1,6 @@
 //! The worker pool: forks the searcher processes up front, sends them
-//! batches, reads their frames on one thread each, signals and reaps them.
+//! batches, reads and decodes their frames when the main loop's `poll` says
+//! a result pipe is ready, signals and reaps them.
 //!
 //! `Drop` kills and reaps whatever is still running, so no return path can
 //! leak a child. It never forks after `start`, and never waits on a pid it
@@ -9,27 +10,82 @@ pub(crate) mod spawn;
 pub(crate) mod worker;
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Write};
-use std::sync::{Arc, Condvar, Mutex};
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Sender;
 use grep_regex::RegexMatcher;
+use nix::fcntl::{FcntlArg, OFlag};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
 use crate::config::Config;
-use crate::wire::{self, Job, Response};
+use crate::wire::{self, Job, Response, Split};
 
-/// What a reader thread reports about its worker.
+/// Least room offered to one read from a result pipe (a full default pipe).
+const READ_MIN: usize = 64 << 10;
+/// Most bytes taken from one result pipe per read, so that a frame of a
+/// gigabyte-long line grows the buffer only as its bytes arrive.
+const READ_MAX: usize = 1 << 20;
+
+/// The size asked for the result pipes (Linux's default most a user may set).
+const PIPE_SIZE: i32 = 1 << 20;
+
+/// How a read from a worker's result pipe ended.
 #[derive(Debug)]
-pub(crate) enum PoolEvent {
-    /// Frames decoded from worker `k`, in the order it sent them.
-    Responses(usize, Vec<Response>),
-    /// Worker `k`'s result pipe ended (the worker exited or died); carries
-    /// the protocol error if the stream was cut inside a frame.
-    Gone(usize, Option<String>),
+pub(crate) enum Readout {
+    /// The pipe is still open (frames, if any, were decoded).
+    Open,
+    /// The pipe ended (the worker exited or died); carries the protocol
+    /// error if the stream was cut inside a frame or was corrupt.
+    Gone(Option<String>),
+}
+
+/// Bytes read from a result pipe and not yet decoded.
+#[derive(Debug, Default)]
+struct Inbox {
+    buf: Vec<u8>,
+    /// Start of the bytes not yet decoded.
+    start: usize,
+    /// End of the bytes read.
+    end: usize,
+}
+
+impl Inbox {
+    /// Makes room for the next read, given that the frame at the front needs
+    /// `need` bytes in all; returns the free space to read into.
+    fn room(&mut self, need: usize) -> &mut [u8] {
+        let have = self.end - self.start;
+        let want = need.saturating_sub(have).clamp(READ_MIN, READ_MAX);
+        if self.buf.len() - self.end < want {
+            self.buf.copy_within(self.start..self.end, 0);
+            (self.start, self.end) = (0, have);
+            if self.buf.len() < have + want {
+                self.buf.resize(have + want, 0);
+            }
+        }
+        &mut self.buf[self.end..]
+    }
+
+    /// Decodes every whole frame read so far into `out`; returns the size
+    /// the frame at the front needs in all.
+    fn decode(&mut self, out: &mut Vec<Response>) -> Result<usize, wire::WireError> {
+        loop {
+            match wire::split_frame(&self.buf[self.start..self.end])? {
+                Split::Frame { tag, payload, used } => {
+                    out.push(wire::decode_response(tag, payload)?);
+                    self.start += used;
+                }
+                Split::Need(n) => {
+                    if self.start == self.end {
+                        (self.start, self.end) = (0, 0);
+                    }
+                    return Ok(n);
+                }
+            }
+        }
+    }
 }
 
 /// One worker as the parent sees it.
@@ -37,7 +93,11 @@ pub(crate) enum PoolEvent {
 struct Member {
     pid: Pid,
     requests: Option<File>,
+    /// Read end of the result pipe, non-blocking; None once it ended.
     results: Option<File>,
+    inbox: Inbox,
+    /// Size of the frame at the front of the inbox.
+    need: usize,
     status: Option<WaitStatus>,
 }
 
@@ -58,15 +118,22 @@ impl WorkerPool {
     ) -> anyhow::Result<WorkerPool> {
         let entry = |io| worker::run(cfg, matcher, io);
         let spawned = spawn::fork_workers(n, &entry)?;
-        let members = spawned
-            .into_iter()
-            .map(|s| Member {
+        let mut members = Vec::with_capacity(spawned.len());
+        for s in spawned {
+            // Only the parent's end: the worker's end stays blocking.
+            nix::fcntl::fcntl(&s.results, FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+            // A bigger pipe: fewer reads, and fewer stops of a worker with
+            // much output. Without it (a per-user limit) all still works.
+            let _ = nix::fcntl::fcntl(&s.results, FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
+            members.push(Member {
                 pid: s.pid,
                 requests: Some(s.requests),
                 results: Some(s.results),
+                inbox: Inbox::default(),
+                need: 4,
                 status: None,
-            })
-            .collect();
+            });
+        }
         Ok(WorkerPool { members, frame: Vec::new() })
     }
 
@@ -85,21 +152,38 @@ impl WorkerPool {
         self.members[k].pid
     }
 
-    /// Starts one thread per worker that decodes its frames into `tx`,
-    /// pausing while `gate` says so.
-    pub(crate) fn start_readers(
-        &mut self,
-        tx: &Sender<PoolEvent>,
-        gate: &Arc<ReadGate>,
-    ) -> anyhow::Result<()> {
-        for (k, m) in self.members.iter_mut().enumerate() {
-            let Some(results) = m.results.take() else { continue };
-            let (tx, gate) = (tx.clone(), gate.clone());
-            std::thread::Builder::new()
-                .name(format!("reader-{k}"))
-                .spawn(move || read_loop(k, results, tx, &gate))?;
+    /// The result pipe of worker `k` to poll, unless it has ended.
+    pub(crate) fn results_fd(&self, k: usize) -> Option<BorrowedFd<'_>> {
+        self.members[k].results.as_ref().map(|f| f.as_fd())
+    }
+
+    /// Reads what worker `k` has sent (without blocking) and decodes every
+    /// whole frame into `out`, in the order sent.
+    pub(crate) fn read(&mut self, k: usize, out: &mut Vec<Response>) -> Readout {
+        let m = &mut self.members[k];
+        let Some(pipe) = m.results.as_mut() else { return Readout::Gone(None) };
+        let ended = loop {
+            match pipe.read(m.inbox.room(m.need)) {
+                Ok(0) => break Some(m.inbox.start < m.inbox.end),
+                Ok(n) => {
+                    m.inbox.end += n;
+                    break None;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Readout::Open,
+                Err(e) => return m.end(Some(e.to_string())),
+            }
+        };
+        if let Some(cut) = ended {
+            return m.end(cut.then(|| wire::WireError::Truncated.to_string()));
         }
-        Ok(())
+        match m.inbox.decode(out) {
+            Ok(need) => {
+                m.need = need;
+                Readout::Open
+            }
+            Err(e) => m.end(Some(e.to_string())),
+        }
     }
 
     /// Sends a batch of jobs to worker `k`.
@@ -174,73 +258,19 @@ impl WorkerPool {
     }
 }
 
+impl Member {
+    /// Closes the result pipe and frees its buffer; reports `why` it ended.
+    fn end(&mut self, why: Option<String>) -> Readout {
+        self.results = None;
+        self.inbox = Inbox::default();
+        Readout::Gone(why)
+    }
+}
+
 impl Drop for WorkerPool {
     /// Kills and reaps every worker still running.
     fn drop(&mut self) {
         self.signal_all(Signal::SIGKILL);
         self.shutdown(Duration::ZERO);
     }
-}
-
-/// Back-pressure on the readers: while too much output waits for an
-/// earlier file, only the reader of the worker that holds the next file to
-/// print keeps reading; the others stop, their pipes fill, and their
-/// workers wait, so held output stays bounded however much is printed.
-#[derive(Debug, Default)]
-pub(crate) struct ReadGate {
-    /// Whether output is held back, and the worker holding the head file.
-    state: Mutex<(bool, Option<usize>)>,
-    turn: Condvar,
-}
-
-impl ReadGate {
-    /// Records whether output is `backed_up` and which worker holds the
-    /// next file to print; wakes the readers when that may let one go on.
-    pub(crate) fn update(&self, backed_up: bool, head: Option<usize>) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if *st != (backed_up, head) {
-            *st = (backed_up, head);
-            self.turn.notify_all();
-        }
-    }
-
-    /// Waits until reader `k` may read on.
-    fn wait_turn(&self, k: usize) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while st.0 && st.1 != Some(k) {
-            st = self.turn.wait(st).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-}
-
-/// Decodes worker `k`'s frames until EOF, forwarding them in bulk; between
-/// reads from the pipe it waits for its turn at `gate`.
-fn read_loop(k: usize, results: File, tx: Sender<PoolEvent>, gate: &ReadGate) {
-    let mut rdr = BufReader::with_capacity(64 << 10, results);
-    let mut payload = Vec::new();
-    let mut batch = Vec::new();
-    let end = loop {
-        if rdr.buffer().is_empty() {
-            gate.wait_turn(k);
-        }
-        match wire::read_frame(&mut rdr, &mut payload) {
-            Ok(Some(tag)) => match wire::decode_response(tag, &payload) {
-                Ok(resp) => batch.push(resp),
-                Err(e) => break Some(e.to_string()),
-            },
-            Ok(None) => break None,
-            Err(e) => break Some(e.to_string()),
-        }
-        if rdr.buffer().is_empty()
-            && tx.send(PoolEvent::Responses(k, std::mem::take(&mut batch))).is_err()
-        {
-            return;
-        }
-    };
-    if !batch.is_empty() {
-        let _ = tx.send(PoolEvent::Responses(k, batch));
-    }
-    // Drain whatever follows a corrupt frame so the worker never blocks.
-    let _ = io::copy(&mut rdr.take(u64::MAX), &mut io::sink());
-    let _ = tx.send(PoolEvent::Gone(k, end));
 }

@@ -16,6 +16,7 @@ use ignore::{DirEntry, WalkBuilder};
 
 use crate::cli::SortKind;
 use crate::config::Config;
+use crate::doorbell::Ringer;
 
 mod sorted;
 
@@ -40,6 +41,8 @@ const MAX_CHUNK: usize = 512;
 /// one item and double, so the first files reach the workers at once.
 struct Chunker {
     tx: Sender<Vec<WalkItem>>,
+    /// Rung after each chunk sent.
+    bell: Option<Ringer>,
     buf: Vec<WalkItem>,
     limit: usize,
 }
@@ -57,30 +60,56 @@ impl Chunker {
 
     /// Sends what is buffered; returns false once the receiver is gone.
     fn flush(&mut self) -> bool {
-        self.buf.is_empty() || self.tx.send(std::mem::take(&mut self.buf)).is_ok()
+        if self.buf.is_empty() {
+            return true;
+        }
+        let sent = self.tx.send(std::mem::take(&mut self.buf)).is_ok();
+        if let Some(bell) = &self.bell {
+            bell.ring();
+        }
+        sent
     }
 }
 
 /// Starts the walker thread; items arrive on `tx` in order, in chunks,
-/// then the channel closes.
-pub(crate) fn spawn(cfg: &Config, tx: Sender<Vec<WalkItem>>) -> anyhow::Result<JoinHandle<()>> {
+/// then the channel closes. `bell`, if given, rings after every chunk sent
+/// and once the channel is closed.
+pub(crate) fn spawn(
+    cfg: &Config,
+    tx: Sender<Vec<WalkItem>>,
+    bell: Option<Ringer>,
+) -> anyhow::Result<JoinHandle<()>> {
     let cfg = cfg.clone();
     let handle = std::thread::Builder::new().name("walker".into()).spawn(move || {
-        let mut out = Chunker { tx, buf: Vec::new(), limit: 1 };
+        let mut out = Chunker { tx, bell: bell.clone(), buf: Vec::new(), limit: 1 };
         if in_walk_order(cfg.sort) {
             if walk(&cfg, &mut |item| out.push(item)) {
                 out.flush();
             }
         } else {
-            for item in sorted(&cfg) {
-                if !out.push(item) {
-                    return;
-                }
-            }
-            out.flush();
+            let _ = sorted(&cfg).into_iter().all(|item| out.push(item)) && out.flush();
+        }
+        drop(out);
+        if let Some(bell) = bell {
+            bell.ring();
         }
     })?;
     Ok(handle)
+}
+
+/// The whole walk at once, on this thread, when every root is a regular
+/// file searched in the order given (an editor's search of the file open):
+/// no walker thread is needed then. None otherwise.
+pub(crate) fn files_now(cfg: &Config) -> Option<Vec<WalkItem>> {
+    if !in_walk_order(cfg.sort) || !cfg.paths.iter().all(|p| p.is_file()) {
+        return None;
+    }
+    let mut items = Vec::with_capacity(cfg.paths.len());
+    walk(cfg, &mut |item| {
+        items.push(item);
+        true
+    });
+    Some(items)
 }
 
 /// Walks every root in the order given, passing each item to `emit` in
