@@ -179,10 +179,13 @@ impl Config {
             file_separator(&args, search_mode, heading, before_context, after_context);
         let stats = search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json));
         let progress = progress(&args, search_mode, is_tty);
-        let mut workers = workers(&args)?;
+        // A few named files (or stdin) need no more workers than files (and
+        // one file need not ask how many CPUs there are: that reads cgroup
+        // files, a noticeable part of an editor's one-file search).
+        let named_files = paths.iter().all(|p| p == Path::new("-") || p.is_file());
+        let mut workers = workers(&args, named_files && paths.len() == 1)?;
         let walk_threads = workers;
-        if paths.iter().all(|p| p == Path::new("-") || p.is_file()) {
-            // A few named files (or stdin) need no more workers than files.
+        if named_files {
             workers = workers.min(paths.len());
         }
         let walk = walk_options(&args, search_mode.is_some())?;
@@ -424,9 +427,11 @@ fn file_separator(
     }
 }
 
-/// The number of worker processes to fork.
-fn workers(args: &Args) -> anyhow::Result<usize> {
+/// The number of worker processes to fork (one by default when `one_file`
+/// is all there is to search).
+fn workers(args: &Args, one_file: bool) -> anyhow::Result<usize> {
     let n = match args.threads {
+        Some(0) | None if one_file => 1,
         Some(0) | None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(12),
         Some(n) => n,
     };

@@ -23,8 +23,10 @@ use nix::unistd::Pid;
 use crate::config::Config;
 use crate::wire::{self, Job, Response, Split};
 
-/// Least room offered to one read from a result pipe (a full default pipe).
-const READ_MIN: usize = 64 << 10;
+/// Least room offered to one read from a result pipe: small, so that a
+/// search with little output never touches (page-faults in) more; a read
+/// that fills it doubles it, up to `READ_MAX`.
+const READ_MIN: usize = 8 << 10;
 /// Most bytes taken from one result pipe per read, so that a frame of a
 /// gigabyte-long line grows the buffer only as its bytes arrive.
 const READ_MAX: usize = 1 << 20;
@@ -46,6 +48,8 @@ pub(crate) enum Readout {
 #[derive(Debug, Default)]
 struct Inbox {
     buf: Vec<u8>,
+    /// Room to offer the next read (grows while reads fill it).
+    offer: usize,
     /// Start of the bytes not yet decoded.
     start: usize,
     /// End of the bytes read.
@@ -57,7 +61,7 @@ impl Inbox {
     /// `need` bytes in all; returns the free space to read into.
     fn room(&mut self, need: usize) -> &mut [u8] {
         let have = self.end - self.start;
-        let want = need.saturating_sub(have).clamp(READ_MIN, READ_MAX);
+        let want = need.saturating_sub(have).clamp(self.offer.max(READ_MIN), READ_MAX);
         if self.buf.len() - self.end < want {
             self.buf.copy_within(self.start..self.end, 0);
             (self.start, self.end) = (0, have);
@@ -66,6 +70,15 @@ impl Inbox {
             }
         }
         &mut self.buf[self.end..]
+    }
+
+    /// Counts `n` bytes just read into the room; a read that filled it
+    /// offers twice the room next time.
+    fn filled(&mut self, n: usize) {
+        if self.end + n == self.buf.len() {
+            self.offer = (2 * self.offer).clamp(READ_MIN, READ_MAX);
+        }
+        self.end += n;
     }
 
     /// Decodes every whole frame read so far into `out`; returns the size
@@ -166,7 +179,7 @@ impl WorkerPool {
             match pipe.read(m.inbox.room(m.need)) {
                 Ok(0) => break Some(m.inbox.start < m.inbox.end),
                 Ok(n) => {
-                    m.inbox.end += n;
+                    m.inbox.filled(n);
                     break None;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
