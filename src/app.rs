@@ -316,7 +316,7 @@ impl<'a> Search<'a> {
             let sent = self.pool.send(k, &tasks);
             self.in_flight[k].extend(tasks);
             if sent.is_err() {
-                // The worker is gone; its reader will report it and its
+                // The worker is gone; the poll of its pipe will report it and its
                 // files will be handed to the others.
                 self.pool.close(k);
             }
