@@ -25,8 +25,11 @@ use crate::wire::{self, Job, Response, Split};
 
 /// Least room offered to one read from a result pipe: small, so that a
 /// search with little output never touches (page-faults in) more; a read
-/// that fills it doubles it, up to `READ_MAX`.
+/// that fills it doubles it, up to `OFFER_MAX`.
 const READ_MIN: usize = 8 << 10;
+/// Most room offered to a read beyond what the frame at the front needs: a
+/// bigger buffer costs memory in every worker's inbox and saves little.
+const OFFER_MAX: usize = 128 << 10;
 /// Most bytes taken from one result pipe per read, so that a frame of a
 /// gigabyte-long line grows the buffer only as its bytes arrive.
 const READ_MAX: usize = 1 << 20;
@@ -61,7 +64,7 @@ impl Inbox {
     /// `need` bytes in all; returns the free space to read into.
     fn room(&mut self, need: usize) -> &mut [u8] {
         let have = self.end - self.start;
-        let want = need.saturating_sub(have).clamp(self.offer.max(READ_MIN), READ_MAX);
+        let want = need.saturating_sub(have).min(READ_MAX).max(self.offer).max(READ_MIN);
         if self.buf.len() - self.end < want {
             self.buf.copy_within(self.start..self.end, 0);
             (self.start, self.end) = (0, have);
@@ -76,7 +79,7 @@ impl Inbox {
     /// offers twice the room next time.
     fn filled(&mut self, n: usize) {
         if self.end + n == self.buf.len() {
-            self.offer = (2 * self.offer).clamp(READ_MIN, READ_MAX);
+            self.offer = (2 * self.offer).clamp(READ_MIN, OFFER_MAX);
         }
         self.end += n;
     }
