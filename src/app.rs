@@ -199,7 +199,7 @@ impl<'a> Search<'a> {
             sources.push(Source::Walk);
             fds.push(PollFd::new(self.walk_bell.fd(), PollFlags::POLLIN));
         }
-        for k in self.readable_workers() {
+        for k in (0..self.pool.len()).filter(|&k| self.reads_from(k)) {
             if let Some(fd) = self.pool.results_fd(k) {
                 sources.push(Source::Worker(k));
                 fds.push(PollFd::new(fd, PollFlags::POLLIN));
@@ -214,15 +214,12 @@ impl<'a> Search<'a> {
         Ok(sources.into_iter().zip(&fds).filter(|(_, fd)| ready(fd)).map(|(s, _)| s).collect())
     }
 
-    /// The workers whose pipes are read now: all of them, unless too much
-    /// output waits on an earlier file; then only the one holding the next
-    /// file to print, so the others block on their full pipes and held
-    /// output stays bounded however much is printed.
-    fn readable_workers(&self) -> Vec<usize> {
-        if self.order.held_bytes() > HELD_BYTES_CAP {
-            return self.head_worker().into_iter().collect();
-        }
-        (0..self.pool.len()).collect()
+    /// Whether worker `k`'s pipe is read now: every worker's is, unless too
+    /// much output waits on an earlier file; then only that of the one
+    /// holding the next file to print, so the others block on their full
+    /// pipes and held output stays bounded however much is printed.
+    fn reads_from(&self, k: usize) -> bool {
+        self.order.held_bytes() <= HELD_BYTES_CAP || self.head_worker() == Some(k)
     }
 
     /// Handles one ready source; returns `Some(stop)` to end the search.

@@ -179,6 +179,16 @@ fn stats_fields(s: &FileStats) -> [u64; 7] {
     ]
 }
 
+/// The length (tag and payload) a frame's prefix announces; fails unless it
+/// is plausible.
+fn frame_len(prefix: [u8; 4]) -> Result<usize, WireError> {
+    let len = u32::from_le_bytes(prefix) as usize;
+    if len == 0 || len > MAX_FRAME {
+        return Err(WireError::Corrupt("bad length"));
+    }
+    Ok(len)
+}
+
 /// Reads one frame's tag and payload; `Ok(None)` on a clean EOF between
 /// frames, `Truncated` on an EOF inside one.
 pub(crate) fn read_frame<R: Read>(rdr: &mut R, buf: &mut Vec<u8>) -> Result<Option<u8>, WireError> {
@@ -188,10 +198,7 @@ pub(crate) fn read_frame<R: Read>(rdr: &mut R, buf: &mut Vec<u8>) -> Result<Opti
         4 => {}
         _ => return Err(WireError::Truncated),
     }
-    let len = u32::from_le_bytes(len) as usize;
-    if len == 0 || len > MAX_FRAME {
-        return Err(WireError::Corrupt("bad length"));
-    }
+    let len = frame_len(len)?;
     buf.clear();
     buf.resize(len, 0);
     if read_full(rdr, buf)? != len {
@@ -216,10 +223,7 @@ pub(crate) enum Split<'a> {
 /// on a corrupt length prefix.
 pub(crate) fn split_frame(buf: &[u8]) -> Result<Split<'_>, WireError> {
     let Some(prefix) = buf.get(..4) else { return Ok(Split::Need(4)) };
-    let len = u32::from_le_bytes(prefix.try_into().unwrap()) as usize;
-    if len == 0 || len > MAX_FRAME {
-        return Err(WireError::Corrupt("bad length"));
-    }
+    let len = frame_len(prefix.try_into().unwrap())?;
     match buf.get(4..4 + len) {
         Some(frame) => Ok(Split::Frame { tag: frame[0], payload: &frame[1..], used: 4 + len }),
         None => Ok(Split::Need(4 + len)),
