@@ -26,6 +26,11 @@ const CHUNK_LIMIT: usize = 1 << 20;
 const STREAM_DELAY: Duration = Duration::from_millis(2);
 /// Encoded frames above this size are written to the pipe at once.
 const FLUSH_LIMIT: usize = 64 << 10;
+/// A walked file is read into a buffer of this size first; one that fits is
+/// searched there. It is the searcher's own buffer size (and the span its
+/// slice search checks for binary data), so a file that fits gets exactly
+/// the verdict a read search gives it.
+const HEAD_CAP: usize = 64 << 10;
 
 /// The printer's writer: renders into a buffer, and owns the result pipe
 /// through which that buffer leaves as frames.
@@ -201,6 +206,8 @@ pub(crate) struct SearchWorker<'a> {
     printer: Printer,
     /// Set with -z: runs decompression commands for compressed files.
     decomp: Option<grep_cli::DecompressionReaderBuilder>,
+    /// The first `HEAD_CAP` bytes of a walked file (see `run_walked`).
+    head: Vec<u8>,
 }
 
 /// Where the bytes of one search come from.
@@ -209,6 +216,8 @@ enum Source<'r> {
     Path,
     /// A stream: stdin or a decompression command's output.
     Reader(&'r mut dyn io::Read),
+    /// A whole file, already in memory.
+    Slice(&'r [u8]),
 }
 
 /// What searching one file produced, besides its output.
@@ -225,7 +234,8 @@ impl<'a> SearchWorker<'a> {
             b.async_stderr(true);
             b
         });
-        SearchWorker { cfg, matcher, searcher: searcher(cfg), printer: printer(cfg, out), decomp }
+        let (searcher, printer) = (searcher(cfg), printer(cfg, out));
+        SearchWorker { cfg, matcher, searcher, printer, decomp, head: Vec::new() }
     }
 
     /// Searches one file and queues its done frame (output, stats, error).
@@ -239,6 +249,8 @@ impl<'a> SearchWorker<'a> {
             self.run(path, Source::Reader(&mut stdin.lock()))
         } else if self.decomp.as_ref().is_some_and(|d| d.get_matcher().has_command(path)) {
             self.run_decompressed(path)
+        } else if !job.explicit && bin.convert_byte().is_none() {
+            self.run_walked(path)
         } else {
             self.run(path, Source::Path)
         };
@@ -279,6 +291,26 @@ impl<'a> SearchWorker<'a> {
         Ok(outcome)
     }
 
+    /// Searches a file found by the walk with one syscall fewer than the
+    /// searcher's own reading (which first reads 3 bytes to sniff a BOM): the
+    /// file is read into `head`; if it all fits, it is searched as a slice
+    /// (which sniffs the BOM in memory), else as `head` followed by the rest
+    /// of the file. Either way the searcher sees the same bytes and gives the
+    /// same output. Not for files named on the command line: their binary
+    /// data is converted, which only a read search does.
+    fn run_walked(&mut self, path: &Path) -> io::Result<Outcome> {
+        let mut file = File::open(path)?;
+        let mut head = std::mem::take(&mut self.head);
+        head.resize(HEAD_CAP, 0);
+        let result = match read_full(&mut file, &mut head) {
+            Ok(n) if n < HEAD_CAP => self.run(path, Source::Slice(&head[..n])),
+            Ok(n) => self.run(path, Source::Reader(&mut io::Read::chain(&head[..n], file))),
+            Err(e) => Err(e),
+        };
+        self.head = head;
+        result
+    }
+
     /// Runs the searcher over `src` into the printer, naming it `path`.
     fn run(&mut self, path: &Path, src: Source<'_>) -> io::Result<Outcome> {
         let m = self.matcher;
@@ -288,6 +320,7 @@ impl<'a> SearchWorker<'a> {
                 let mut sink = $sink;
                 match src {
                     Source::Reader(r) => s.search_reader(m, r, &mut sink)?,
+                    Source::Slice(b) => s.search_slice(m, b, &mut sink)?,
                     Source::Path => s.search_path(m, path, &mut sink)?,
                 }
                 Ok(Outcome { has_match: sink.has_match(), stats: $stats(&sink) })
@@ -311,6 +344,20 @@ impl<'a> SearchWorker<'a> {
             }
         }
     }
+}
+
+/// Reads until `buf` is full or the file ends; returns the bytes read.
+fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match io::Read::read(file, &mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 /// True for the errors that mean the parent has gone away.

@@ -1328,3 +1328,31 @@ b.txt:2:5:hello there
 ";
     eqnice!(expected, run(&dir, &["--vimgrep", "o ", "a.txt", "b.txt"]));
 }
+
+/// Walked files read into the worker's first buffer (64 KiB) and searched
+/// there, or past it: BOMs are still sniffed and a NUL byte at or just past
+/// the buffer's end gives ripgrep's verdict (this output is rg 15's).
+#[test]
+fn walked_files_at_the_first_buffer_edges() {
+    let dir = Dir::new("walked_files_at_the_first_buffer_edges");
+    let top = "needle top\n";
+    for size in [65535, 65536, 65537] {
+        let body = format!("{top}{}\0", "x".repeat(size - top.len() - 1));
+        dir.create(format!("s{size}.bin"), body);
+    }
+    dir.create("t65537.txt", format!("{top}{}\n\0needle after\n", "y".repeat(65536 - 12)));
+    let utf16: Vec<u8> = "hi needle\nno\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    dir.create("u16.txt", [&[0xFF, 0xFE][..], &utf16].concat());
+    dir.create("u8bom.txt", b"\xEF\xBB\xBFneedle first\n");
+    let expected = concat!(
+        "s65537.bin:1:needle top\n",
+        "s65537.bin: WARNING: stopped searching binary file after match ",
+        "(found \"\\0\" byte around offset 65536)\n",
+        "t65537.txt:1:needle top\n",
+        "t65537.txt: WARNING: stopped searching binary file after match ",
+        "(found \"\\0\" byte around offset 65536)\n",
+        "u16.txt:1:hi needle\n",
+        "u8bom.txt:1:needle first\n",
+    );
+    eqnice!(expected, run(&dir, &["-n", "needle"]));
+}
