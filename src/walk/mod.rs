@@ -257,7 +257,9 @@ fn in_walk_order(sort: crate::config::Sort) -> bool {
 /// when `emit` does.
 fn found_item(found: Found, strip: bool, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
     match found {
-        Found::Dir(dir) => dir.error().is_none_or(|e| emit(WalkItem::Warning(e.to_string()))),
+        Found::Dir { warning, .. } => {
+            warning.is_none_or(|e| emit(WalkItem::Warning(e.to_string())))
+        }
         Found::File(path) => {
             emit(WalkItem::Hay { path: stripped(path, strip), explicit: false, stdin: false })
         }

@@ -13,9 +13,10 @@
 //! `ignore` 0.4.29 (pinned in Cargo.toml) drives the filter; the order tests
 //! compare it with the sequential walk and with `rg --sort path`.
 
+use std::borrow::Borrow;
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::os::unix::ffi::OsStrExt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -27,19 +28,23 @@ type Entry = Result<DirEntry, ignore::Error>;
 
 /// What the sorted walk hands on, in order.
 pub(crate) enum Found {
-    /// A directory, as visited (it carries any problem with its ignore
-    /// files).
-    Dir(DirEntry),
+    /// A directory, with any problem with its ignore files (and, for the
+    /// tests of the order, its path).
+    Dir {
+        #[cfg(test)]
+        path: Vec<u8>,
+        warning: Option<ignore::Error>,
+    },
     /// A regular file (or, with -L, a link to one) to search: its path.
     File(Vec<u8>),
     /// A problem met while walking.
     Error(ignore::Error),
 }
 
-/// What a listing keeps of an entry: where its name is in `names`, and
-/// whether it is a directory (to enter) or a file (to search). Nothing else
-/// found by walking is ever searched (links not followed, FIFOs, sockets,
-/// devices), so nothing else is kept.
+/// An entry gathered while its directory is listed: where its name is in
+/// the gathering's `names`, and whether it is a directory (to enter) or a
+/// file (to search). Nothing else found by walking is ever searched (links
+/// not followed, FIFOs, sockets, devices), so nothing else is kept.
 #[derive(Clone, Copy)]
 struct Child {
     start: u32,
@@ -47,28 +52,41 @@ struct Child {
     is_dir: bool,
 }
 
-/// One directory's listing: the directory as visited, the names of its
-/// entries that passed every filter (end to end in one buffer: a listing
-/// costs a few bytes per entry, so a walk far ahead of the search stays
-/// small), and the errors met while listing it.
-struct Listing {
-    dir: DirEntry,
+/// The listing a walker thread is gathering. Its buffers are reused from
+/// one directory to the next, so gathering allocates nothing once warm.
+#[derive(Default)]
+struct Gathering {
+    /// The directory being listed; None between listings.
+    dir: Option<DirEntry>,
     names: Vec<u8>,
     children: Vec<Child>,
     errors: Vec<ignore::Error>,
+    /// Entries were cut off: the names reached 4 GiB.
+    full: bool,
 }
 
-impl Listing {
-    /// An empty listing of `dir`.
-    fn new(dir: DirEntry) -> Listing {
-        Listing { dir, names: Vec::new(), children: Vec::new(), errors: Vec::new() }
+impl Gathering {
+    /// Adds an entry by name (the whole gathering holds less than 4 GiB of
+    /// names: beyond that, entries are cut off with an error).
+    fn push(&mut self, name: &[u8], is_dir: bool) {
+        let (Ok(start), Ok(len)) = (u32::try_from(self.names.len()), u32::try_from(name.len()))
+        else {
+            return self.too_big();
+        };
+        if start.checked_add(len).is_none() {
+            return self.too_big();
+        }
+        self.names.extend_from_slice(name);
+        self.children.push(Child { start, len, is_dir });
     }
 
-    /// Adds an entry by name.
-    fn push(&mut self, name: &[u8], is_dir: bool) {
-        let start = self.names.len() as u32;
-        self.names.extend_from_slice(name);
-        self.children.push(Child { start, len: name.len() as u32, is_dir });
+    /// Records, once, that the directory has too many entries to list.
+    fn too_big(&mut self) {
+        if !std::mem::replace(&mut self.full, true) {
+            let path = self.dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_default();
+            let err = Box::new(ignore::Error::Io(std::io::Error::other(TOO_BIG)));
+            self.errors.push(ignore::Error::WithPath { path, err });
+        }
     }
 
     /// The name of `c`.
@@ -76,18 +94,79 @@ impl Listing {
         &self.names[c.start as usize..(c.start + c.len) as usize]
     }
 
-    /// Sorts the entries by name, as the sequential walk does.
-    fn sort(&mut self) {
+    /// Turns what was gathered into a sorted listing, sorted by name as
+    /// the sequential walk sorts; the gathering is left empty for reuse.
+    /// None if no listing was under way.
+    fn finish(&mut self) -> Option<Listing> {
+        let dir = self.dir.take()?;
         let mut children = std::mem::take(&mut self.children);
         children.sort_unstable_by(|a, b| self.name(a).cmp(self.name(b)));
+        let path = dir.path().as_os_str().as_bytes();
+        let size = path.len() + self.names.len() + 2 * children.len();
+        let mut bytes = Vec::with_capacity(size);
+        bytes.extend_from_slice(path);
+        for c in &children {
+            bytes.push(if c.is_dir { DIR } else { FILE });
+            bytes.extend_from_slice(self.name(c));
+            bytes.push(0);
+        }
+        let listing = Listing {
+            bytes: bytes.into_boxed_slice(),
+            dir_len: path.len(),
+            entries: children.len(),
+            warning: dir.error().cloned().map(Box::new),
+            errors: std::mem::take(&mut self.errors),
+        };
+        children.clear();
         self.children = children;
+        self.names.clear();
+        self.full = false;
+        Some(listing)
+    }
+}
+
+/// The error for a directory whose names do not fit a listing.
+const TOO_BIG: &str = "directory too large to list in order (4 GiB of names)";
+/// Marks a directory in a listing's `bytes`.
+const DIR: u8 = b'd';
+/// Marks a file in a listing's `bytes`.
+const FILE: u8 = b'f';
+
+/// One directory's listing, sorted by name, in one allocation: the
+/// directory's path, then each entry as a kind byte (`DIR` or `FILE`), its
+/// name and a NUL (which no name contains). The assembler may hold most of a
+/// tree's listings when the walk runs ahead of the order, so a listing
+/// costs its names and two bytes per entry.
+struct Listing {
+    bytes: Box<[u8]>,
+    dir_len: usize,
+    /// Entries listed (for flow control).
+    entries: usize,
+    /// The directory's problem with its ignore files, if any.
+    warning: Option<Box<ignore::Error>>,
+    /// Errors met while listing it.
+    errors: Vec<ignore::Error>,
+}
+
+impl Listing {
+    /// The directory's path.
+    fn path(&self) -> &[u8] {
+        &self.bytes[..self.dir_len]
     }
 
-    /// The path of entry `c`, built as `Path::join` builds it (as `ignore`
-    /// does), so it is byte for byte the path the sequential walk yields.
-    fn path_of(&self, c: &Child) -> Vec<u8> {
-        let dir = self.dir.path().as_os_str().as_bytes();
-        let name = self.name(c);
+    /// The entry at byte offset `at` (0 for the first): its name, whether it
+    /// is a directory, and the offset of the next entry. None at the end.
+    fn entry(&self, at: usize) -> Option<(&[u8], bool, usize)> {
+        let rest = self.bytes.get(self.dir_len + at..).filter(|r| !r.is_empty())?;
+        let len = rest.iter().position(|&b| b == 0)?;
+        Some((&rest[1..len], rest[0] == DIR, at + len + 1))
+    }
+
+    /// The path of entry `name`, built as `Path::join` builds it (as
+    /// `ignore` does), so it is byte for byte the path the sequential walk
+    /// yields.
+    fn path_of(&self, name: &[u8]) -> Vec<u8> {
+        let dir = self.path();
         let mut path = Vec::with_capacity(dir.len() + 1 + name.len());
         path.extend_from_slice(dir);
         if !dir.ends_with(b"/") {
@@ -95,6 +174,30 @@ impl Listing {
         }
         path.extend_from_slice(name);
         path
+    }
+}
+
+impl PartialEq for Listing {
+    /// Listings are the same when their directories are.
+    fn eq(&self, other: &Listing) -> bool {
+        self.path() == other.path()
+    }
+}
+
+impl Eq for Listing {}
+
+impl Hash for Listing {
+    /// Hashes the directory's path exactly as the path alone hashes, so a
+    /// listing is found by path (see `Borrow`).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.path().hash(state);
+    }
+}
+
+impl Borrow<[u8]> for Box<Listing> {
+    /// A boxed listing is looked up by its directory's path.
+    fn borrow(&self) -> &[u8] {
+        self.path()
     }
 }
 
@@ -107,8 +210,8 @@ enum Msg {
 }
 
 thread_local! {
-    /// The listing this walker thread is gathering, if any.
-    static PENDING: RefCell<Option<Listing>> = const { RefCell::new(None) };
+    /// The listing this walker thread is gathering.
+    static PENDING: RefCell<Gathering> = RefCell::new(Gathering::default());
 }
 
 /// Walks one root directory with `threads` threads and passes every
@@ -137,7 +240,8 @@ pub(crate) fn walk(
                 "could not start the walker threads",
             ))));
         }
-        let mut asm = Assembler { rx, gate: &gate, listed: PathMap::default(), strays: Vec::new() };
+        let mut asm =
+            Assembler { rx, gate: &gate, listed: ListingSet::default(), strays: Vec::new() };
         let finished = asm.run(root.as_os_str().as_bytes(), emit);
         gate.stop();
         finished
@@ -160,12 +264,12 @@ fn gather(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
     PENDING.with(|p| {
         let mut p = p.borrow_mut();
         debug_assert!(
-            p.as_ref().is_some_and(|l| dent.path().parent() == Some(l.dir.path())),
+            p.dir.as_ref().is_some_and(|d| dent.path().parent() == Some(d.path())),
             "walk filter called outside its directory's listing: {}",
             dent.path().display()
         );
-        if let Some(listing) = p.as_mut() {
-            listing.push(file_name(dent), is_dir);
+        if p.dir.is_some() {
+            p.push(file_name(dent), is_dir);
         }
     });
     is_dir
@@ -271,11 +375,8 @@ impl Visitor {
     /// Hands this thread's finished listing, if any, to the assembler,
     /// sorted by name here so that the sorting runs on every walker thread.
     fn flush(&self) {
-        if let Some(mut listing) = PENDING.with(|p| p.borrow_mut().take()) {
-            listing.sort();
-            listing.names.shrink_to_fit();
-            listing.children.shrink_to_fit();
-            self.gate.add(listing.children.len() + 1);
+        if let Some(listing) = PENDING.with(|p| p.borrow_mut().finish()) {
+            self.gate.add(listing.entries + 1);
             // A closed channel means the assembler has stopped: nothing to do.
             let _ = self.tx.send(Msg::Listed(Box::new(listing)));
         }
@@ -293,16 +394,16 @@ impl ParallelVisitor for Visitor {
                 if !self.gate.wait_room() {
                     return WalkState::Quit;
                 }
-                let listing = Listing::new(dir);
-                PENDING.with(|p| *p.borrow_mut() = Some(listing));
+                PENDING.with(|p| p.borrow_mut().dir = Some(dir));
             }
             Err(err) => {
-                let stray = PENDING.with(|p| match p.borrow_mut().as_mut() {
-                    Some(listing) => {
-                        listing.errors.push(err);
-                        None
+                let stray = PENDING.with(|p| {
+                    let mut p = p.borrow_mut();
+                    if p.dir.is_none() {
+                        return Some(err);
                     }
-                    None => Some(err),
+                    p.errors.push(err);
+                    None
                 });
                 if let Some(err) = stray {
                     let _ = self.tx.send(Msg::Stray(err));
@@ -324,8 +425,8 @@ impl Drop for Visitor {
 struct Assembler<'g> {
     rx: Receiver<Msg>,
     gate: &'g Gate,
-    /// Listings received but not yet reached, by directory path.
-    listed: PathMap<Box<Listing>>,
+    /// Listings received but not yet reached, found by directory path.
+    listed: ListingSet,
     /// Errors about the root, to emit at the next chance.
     strays: Vec<ignore::Error>,
 }
@@ -334,7 +435,8 @@ impl Assembler<'_> {
     /// Emits the walk of `root` depth first in file-name order; returns
     /// false as soon as `emit` does.
     fn run(&mut self, root: &[u8], emit: &mut dyn FnMut(Found) -> bool) -> bool {
-        // The listings being gone through, each with where it is.
+        // The listings being gone through, each with the offset of its next
+        // entry.
         let mut stack: Vec<(Box<Listing>, usize)> = Vec::new();
         let mut next_dir = Some(root.to_vec());
         loop {
@@ -346,22 +448,26 @@ impl Assembler<'_> {
                 }
                 if let Some(mut listing) = listing {
                     let errors = std::mem::take(&mut listing.errors);
-                    if !emit(Found::Dir(listing.dir.clone()))
-                        || !errors.into_iter().all(|e| emit(Found::Error(e)))
-                    {
+                    let warning = listing.warning.take().map(|w| *w);
+                    let dir = Found::Dir {
+                        #[cfg(test)]
+                        path: listing.path().to_vec(),
+                        warning,
+                    };
+                    if !emit(dir) || !errors.into_iter().all(|e| emit(Found::Error(e))) {
                         return false;
                     }
                     stack.push((listing, 0));
                 }
             }
             let Some((listing, at)) = stack.last_mut() else { return true };
-            let Some(&child) = listing.children.get(*at) else {
+            let Some((name, is_dir, next)) = listing.entry(*at) else {
                 stack.pop();
                 continue;
             };
-            *at += 1;
-            let path = listing.path_of(&child);
-            if child.is_dir {
+            *at = next;
+            let path = listing.path_of(name);
+            if is_dir {
                 next_dir = Some(path);
             } else if !emit(Found::File(path)) {
                 return false;
@@ -374,7 +480,7 @@ impl Assembler<'_> {
     fn take(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
         let listing = self.wait_for(dir);
         if let Some(l) = &listing {
-            self.gate.take(l.children.len() + 1);
+            self.gate.take(l.entries + 1);
         }
         listing
     }
@@ -382,7 +488,7 @@ impl Assembler<'_> {
     /// Receives listings until the one of `dir` is in; None once the walk
     /// has ended without it.
     fn wait_for(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
-        if let Some(listing) = self.listed.remove(dir) {
+        if let Some(listing) = self.listed.take(dir) {
             return Some(listing);
         }
         self.gate.starve(true);
@@ -394,12 +500,12 @@ impl Assembler<'_> {
     /// `wait_for` once the listing is known to be missing.
     fn receive_until(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
         loop {
-            if let Some(listing) = self.listed.remove(dir) {
+            if let Some(listing) = self.listed.take(dir) {
                 return Some(listing);
             }
             match self.rx.recv().ok()? {
                 Msg::Listed(l) => {
-                    self.listed.insert(l.dir.path().as_os_str().as_bytes().to_vec(), l);
+                    self.listed.insert(l);
                 }
                 Msg::Stray(err) => self.strays.push(err),
             }
@@ -407,10 +513,10 @@ impl Assembler<'_> {
     }
 }
 
-/// A map keyed by path bytes, with a hash cheaper than the default one
-/// (the keys are our own walk's paths, so no defence against crafted keys is
-/// needed).
-type PathMap<V> = HashMap<Vec<u8>, V, BuildHasherDefault<Fnv>>;
+/// Listings found by their directory's path, with a hash cheaper than the
+/// default one (the keys are our own walk's paths, so no defence against
+/// crafted keys is needed).
+type ListingSet = HashSet<Box<Listing>, BuildHasherDefault<Fnv>>;
 
 /// The FNV-1a hash.
 struct Fnv(u64);
@@ -519,7 +625,7 @@ mod tests {
     /// An entry as its path bytes, or an error as an empty path.
     fn key(f: Found) -> (Vec<u8>, bool) {
         match f {
-            Found::Dir(d) => (d.path().as_os_str().as_bytes().to_vec(), false),
+            Found::Dir { path, .. } => (path, false),
             Found::File(path) => (path, false),
             Found::Error(_) => (Vec::new(), true),
         }
@@ -587,6 +693,36 @@ mod tests {
             }
         }
         let _ = std::fs::remove_dir_all(&root);
+    }
+
+    /// A gathering becomes a listing sorted by name that yields each entry
+    /// once, with its kind and its path joined as `Path::join` joins it.
+    #[test]
+    fn listing_keeps_names_kinds_and_order() {
+        let root = tree("listing");
+        for (dir, sep) in [(root.clone(), "/"), (root.join(""), "")] {
+            let dent = WalkBuilder::new(&dir).build().next().unwrap().unwrap();
+            let mut g = Gathering { dir: Some(dent), ..Gathering::default() };
+            for (name, is_dir) in [("b", false), ("a.d", true), ("", false), ("ab", false)] {
+                g.push(name.as_bytes(), is_dir);
+            }
+            let listing = g.finish().unwrap();
+            assert!(g.dir.is_none() && g.names.is_empty() && g.children.is_empty());
+            let base = dir.as_os_str().as_bytes();
+            assert_eq!(listing.path(), base);
+            assert_eq!(listing.entries, 4);
+            let mut got = Vec::new();
+            let mut at = 0;
+            while let Some((name, is_dir, next)) = listing.entry(at) {
+                got.push((listing.path_of(name), is_dir));
+                at = next;
+            }
+            let want = |n: &str, d| ([base, sep.as_bytes(), n.as_bytes()].concat(), d);
+            assert_eq!(
+                got,
+                [want("", false), want("a.d", true), want("ab", false), want("b", false)]
+            );
+        }
     }
 
     /// When the receiver stops early, the walk ends and says so.
