@@ -302,7 +302,7 @@ impl<'a> SearchWorker<'a> {
         let mut file = File::open(path)?;
         let mut head = std::mem::take(&mut self.head);
         head.resize(HEAD_CAP, 0);
-        let result = match read_full(&mut file, &mut head) {
+        let result = match wire::read_full(&mut file, &mut head) {
             Ok(n) if n < HEAD_CAP => self.run(path, Source::Slice(&head[..n])),
             Ok(n) => self.run(path, Source::Reader(&mut io::Read::chain(&head[..n], file))),
             Err(e) => Err(e),
@@ -344,20 +344,6 @@ impl<'a> SearchWorker<'a> {
             }
         }
     }
-}
-
-/// Reads until `buf` is full or the file ends; returns the bytes read.
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match io::Read::read(file, &mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 /// True for the errors that mean the parent has gone away.

@@ -193,7 +193,7 @@ fn frame_len(prefix: [u8; 4]) -> Result<usize, WireError> {
 /// frames, `Truncated` on an EOF inside one.
 pub(crate) fn read_frame<R: Read>(rdr: &mut R, buf: &mut Vec<u8>) -> Result<Option<u8>, WireError> {
     let mut len = [0u8; 4];
-    match read_full(rdr, &mut len)? {
+    match read_full(rdr, &mut len).map_err(WireError::Io)? {
         0 => return Ok(None),
         4 => {}
         _ => return Err(WireError::Truncated),
@@ -201,7 +201,7 @@ pub(crate) fn read_frame<R: Read>(rdr: &mut R, buf: &mut Vec<u8>) -> Result<Opti
     let len = frame_len(len)?;
     buf.clear();
     buf.resize(len, 0);
-    if read_full(rdr, buf)? != len {
+    if read_full(rdr, buf).map_err(WireError::Io)? != len {
         return Err(WireError::Truncated);
     }
     let tag = buf[0];
@@ -231,14 +231,14 @@ pub(crate) fn split_frame(buf: &[u8]) -> Result<Split<'_>, WireError> {
 }
 
 /// Reads until `buf` is full or EOF; returns the number of bytes read.
-fn read_full<R: Read>(rdr: &mut R, buf: &mut [u8]) -> Result<usize, WireError> {
+pub(crate) fn read_full<R: Read>(rdr: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     let mut got = 0;
     while got < buf.len() {
         match rdr.read(&mut buf[got..]) {
             Ok(0) => break,
             Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(WireError::Io(e)),
+            Err(e) => return Err(e),
         }
     }
     Ok(got)
