@@ -87,6 +87,7 @@ Register-ArgumentCompleter -Native -CommandName 'dn' -ScriptBlock {
             [CompletionResult]::new('--multiline-dotall', '--multiline-dotall', [CompletionResultType]::ParameterName, 'Make ''.'' match line terminators in multiline mode')
             [CompletionResult]::new('--no-unicode', '--no-unicode', [CompletionResultType]::ParameterName, 'Disable Unicode mode in the pattern')
             [CompletionResult]::new('--null-data', '--null-data', [CompletionResultType]::ParameterName, 'Use NUL as the line terminator')
+            [CompletionResult]::new('--no-encoding', '--no-encoding', [CompletionResultType]::ParameterName, 'Undo -E: detect the encoding from a BOM again (the default)')
             [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Search binary files, but suppress their matching lines')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow symbolic links')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Follow symbolic links')

@@ -84,6 +84,7 @@ set edit:completion:arg-completer[dn] = {|@words|
             cand --multiline-dotall 'Make ''.'' match line terminators in multiline mode'
             cand --no-unicode 'Disable Unicode mode in the pattern'
             cand --null-data 'Use NUL as the line terminator'
+            cand --no-encoding 'Undo -E: detect the encoding from a BOM again (the default)'
             cand --binary 'Search binary files, but suppress their matching lines'
             cand -L 'Follow symbolic links'
             cand --follow 'Follow symbolic links'

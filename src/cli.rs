@@ -158,8 +158,17 @@ pub(crate) struct Args {
     #[arg(long, help_heading = "Search options")]
     pub(crate) null_data: bool,
     /// Text encoding of the files (auto, none, utf-8, utf-16le, latin1, ...).
-    #[arg(short = 'E', long, value_name = "ENCODING", help_heading = "Search options")]
+    #[arg(
+        short = 'E',
+        long,
+        value_name = "ENCODING",
+        help_heading = "Search options",
+        overrides_with = "no_encoding"
+    )]
     pub(crate) encoding: Option<String>,
+    /// Undo -E: detect the encoding from a BOM again (the default).
+    #[arg(long, help_heading = "Search options", overrides_with = "encoding", hide = true)]
+    pub(crate) no_encoding: bool,
     /// Number of worker processes (default: number of CPUs).
     ///
     /// Workers are forked once at start-up and search files in batches; the

@@ -193,7 +193,8 @@ impl Config {
         let color_specs = color_specs(&args.colors)?;
         let (binary_explicit, binary_implicit) = binary(&args);
         let (encoding, bom_sniffing) =
-            encoding(args.encoding.as_deref()).context("error parsing flag --encoding")?;
+            encoding(args.encoding.as_deref().filter(|_| !args.no_encoding))
+                .context("error parsing flag --encoding")?;
         let mmap = paths.len() <= 10 && paths.iter().all(|p| p.is_file());
         Ok(Config {
             mode,

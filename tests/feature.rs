@@ -1356,3 +1356,15 @@ fn walked_files_at_the_first_buffer_edges() {
     );
     eqnice!(expected, run(&dir, &["-n", "needle"]));
 }
+
+/// `--no-encoding` undoes an earlier `-E` (BOMs are sniffed again), and a
+/// later `-E` undoes it, as in ripgrep.
+#[test]
+fn no_encoding_undoes_encoding() {
+    let dir = Dir::new("no_encoding_undoes_encoding");
+    let utf16: Vec<u8> = "hi needle\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    dir.create("u16.txt", [&[0xFF, 0xFE][..], &utf16].concat());
+    no_match(&dir, &["-E", "none", "needle", "u16.txt"]);
+    eqnice!("hi needle\n", run(&dir, &["-E", "none", "--no-encoding", "needle", "u16.txt"]));
+    no_match(&dir, &["--no-encoding", "-E", "none", "needle", "u16.txt"]);
+}
