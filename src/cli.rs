@@ -205,7 +205,13 @@ pub(crate) struct Args {
     #[arg(short = '.', long, help_heading = "Filter options")]
     pub(crate) hidden: bool,
     /// Descend at most NUM directories.
-    #[arg(short = 'd', long, value_name = "NUM", help_heading = "Filter options")]
+    #[arg(
+        short = 'd',
+        long,
+        alias = "maxdepth",
+        value_name = "NUM",
+        help_heading = "Filter options"
+    )]
     pub(crate) max_depth: Option<usize>,
     /// Skip files larger than NUM bytes (suffixes K, M, G).
     #[arg(long, value_name = "NUM+SUFFIX?", help_heading = "Filter options")]
@@ -457,6 +463,112 @@ pub(crate) struct Args {
     /// Render the man page or a shell completion script to stdout.
     #[arg(long, value_name = "KIND", hide = true, value_parser = ["man", "complete-bash", "complete-zsh", "complete-fish", "complete-powershell", "complete-elvish"])]
     pub(crate) generate: Option<String>,
+    /// Hidden flags that undo others.
+    #[command(flatten)]
+    pub(crate) negations: Negations,
+}
+
+/// The flags that undo another flag (`--no-hidden` for `--hidden`,
+/// `--ignore` for `--no-ignore`, ...), as ripgrep has them, so that a flag
+/// from a config file can be undone on the command line: of a pair, the one
+/// given last wins. clap unsets the other one, so nothing reads these.
+#[derive(Debug, clap::Args)]
+#[allow(dead_code)]
+pub(crate) struct Negations {
+    /// Don't search in compressed files (undoes -z).
+    #[arg(long = "no-search-zip", hide = true, overrides_with = "search_zip")]
+    pub(crate) no_search_zip: bool,
+    /// Don't treat CRLF as a line terminator (undoes --crlf).
+    #[arg(long = "no-crlf", hide = true, overrides_with = "crlf")]
+    pub(crate) no_crlf: bool,
+    /// Treat the patterns as regexes again (undoes -F).
+    #[arg(long = "no-fixed-strings", hide = true, overrides_with = "fixed_strings")]
+    pub(crate) no_fixed_strings: bool,
+    /// Print matching lines again (undoes -v).
+    #[arg(long = "no-invert-match", hide = true, overrides_with = "invert_match")]
+    pub(crate) no_invert_match: bool,
+    /// Match within single lines again (undoes -U).
+    #[arg(long = "no-multiline", hide = true, overrides_with = "multiline")]
+    pub(crate) no_multiline: bool,
+    /// Undoes --multiline-dotall.
+    #[arg(long = "no-multiline-dotall", hide = true, overrides_with = "multiline_dotall")]
+    pub(crate) no_multiline_dotall: bool,
+    /// Unicode-aware patterns again (undoes --no-unicode).
+    #[arg(long = "unicode", hide = true, overrides_with = "no_unicode")]
+    pub(crate) unicode: bool,
+    /// Skip binary files again (undoes --binary).
+    #[arg(long = "no-binary", hide = true, overrides_with = "binary")]
+    pub(crate) no_binary: bool,
+    /// Don't follow symbolic links (undoes -L).
+    #[arg(long = "no-follow", hide = true, overrides_with = "follow")]
+    pub(crate) no_follow: bool,
+    /// Undoes --glob-case-insensitive.
+    #[arg(
+        long = "no-glob-case-insensitive",
+        hide = true,
+        overrides_with = "glob_case_insensitive"
+    )]
+    pub(crate) no_glob_case_insensitive: bool,
+    /// Skip hidden files again (undoes --hidden).
+    #[arg(long = "no-hidden", hide = true, overrides_with = "hidden")]
+    pub(crate) no_hidden: bool,
+    /// Respect ignore files again (undoes --no-ignore).
+    #[arg(long = "ignore", hide = true, overrides_with = "no_ignore")]
+    pub(crate) ignore: bool,
+    /// Undoes --no-ignore-dot.
+    #[arg(long = "ignore-dot", hide = true, overrides_with = "no_ignore_dot")]
+    pub(crate) ignore_dot: bool,
+    /// Undoes --no-ignore-exclude.
+    #[arg(long = "ignore-exclude", hide = true, overrides_with = "no_ignore_exclude")]
+    pub(crate) ignore_exclude: bool,
+    /// Undoes --no-ignore-files.
+    #[arg(long = "ignore-files", hide = true, overrides_with = "no_ignore_files")]
+    pub(crate) ignore_files: bool,
+    /// Undoes --no-ignore-global.
+    #[arg(long = "ignore-global", hide = true, overrides_with = "no_ignore_global")]
+    pub(crate) ignore_global: bool,
+    /// Undoes --no-ignore-parent.
+    #[arg(long = "ignore-parent", hide = true, overrides_with = "no_ignore_parent")]
+    pub(crate) ignore_parent: bool,
+    /// Undoes --no-ignore-vcs.
+    #[arg(long = "ignore-vcs", hide = true, overrides_with = "no_ignore_vcs")]
+    pub(crate) ignore_vcs: bool,
+    /// Undoes --no-require-git.
+    #[arg(long = "require-git", hide = true, overrides_with = "no_require_git")]
+    pub(crate) require_git: bool,
+    /// Undoes --one-file-system.
+    #[arg(long = "no-one-file-system", hide = true, overrides_with = "one_file_system")]
+    pub(crate) no_one_file_system: bool,
+    /// Skip binary data again (undoes -a).
+    #[arg(long = "no-text", hide = true, overrides_with = "text")]
+    pub(crate) no_text: bool,
+    /// Undoes -b.
+    #[arg(long = "no-byte-offset", hide = true, overrides_with = "byte_offset")]
+    pub(crate) no_byte_offset: bool,
+    /// Undoes --max-columns-preview.
+    #[arg(long = "no-max-columns-preview", hide = true, overrides_with = "max_columns_preview")]
+    pub(crate) no_max_columns_preview: bool,
+    /// Undoes --trim.
+    #[arg(long = "no-trim", hide = true, overrides_with = "trim")]
+    pub(crate) no_trim: bool,
+    /// Undoes --line-buffered.
+    #[arg(long = "no-line-buffered", hide = true, overrides_with = "line_buffered")]
+    pub(crate) no_line_buffered: bool,
+    /// Undoes --block-buffered.
+    #[arg(long = "no-block-buffered", hide = true, overrides_with = "block_buffered")]
+    pub(crate) no_block_buffered: bool,
+    /// Undoes --json.
+    #[arg(long = "no-json", hide = true, overrides_with = "json")]
+    pub(crate) no_json: bool,
+    /// Undoes --include-zero.
+    #[arg(long = "no-include-zero", hide = true, overrides_with = "include_zero")]
+    pub(crate) no_include_zero: bool,
+    /// Show error messages again (undoes --no-messages).
+    #[arg(long = "messages", hide = true, overrides_with = "no_messages")]
+    pub(crate) messages: bool,
+    /// Undoes --stats.
+    #[arg(long = "no-stats", hide = true, overrides_with = "stats")]
+    pub(crate) no_stats: bool,
 }
 
 #[cfg(test)]
@@ -484,6 +596,22 @@ mod tests {
                 assert!(arg.get_value_names().is_some(), "{id} has no value name");
             }
         }
+    }
+
+    /// Of a flag and the hidden flag that undoes it, the one given last
+    /// wins, whichever side the undoing flag is on.
+    #[test]
+    fn negations_undo_their_flag() {
+        let a = Args::try_parse_from(["dn", "--hidden", "--no-hidden", "x"]).unwrap();
+        assert!(!a.hidden && a.negations.no_hidden);
+        let a = Args::try_parse_from(["dn", "--no-hidden", "--hidden", "x"]).unwrap();
+        assert!(a.hidden && !a.negations.no_hidden);
+        let a = Args::try_parse_from(["dn", "--no-ignore", "--ignore", "x"]).unwrap();
+        assert!(!a.no_ignore && a.negations.ignore);
+        let a = Args::try_parse_from(["dn", "--ignore", "--no-ignore", "x"]).unwrap();
+        assert!(a.no_ignore && !a.negations.ignore);
+        let a = Args::try_parse_from(["dn", "--maxdepth", "2", "x"]).unwrap();
+        assert_eq!(a.max_depth, Some(2));
     }
 
     /// Of -n and -N, the one given last wins.

@@ -1368,3 +1368,24 @@ fn no_encoding_undoes_encoding() {
     eqnice!("hi needle\n", run(&dir, &["-E", "none", "--no-encoding", "needle", "u16.txt"]));
     no_match(&dir, &["--no-encoding", "-E", "none", "needle", "u16.txt"]);
 }
+
+/// The flags that undo others (as a config file's flags are undone on the
+/// command line): the one given last wins.
+#[test]
+fn undoing_flags_last_one_wins() {
+    let dir = Dir::new("undoing_flags_last_one_wins");
+    dir.git_init();
+    dir.create(".gitignore", "ignored.txt\n");
+    dir.create("ignored.txt", "needle\n");
+    dir.create(".hidden.txt", "needle\n");
+    dir.create("plain.txt", "needle\n");
+    let plain = "plain.txt:needle\n";
+    eqnice!(plain, run(&dir, &["--hidden", "--no-hidden", "needle"]));
+    eqnice!(
+        ".hidden.txt:needle\nplain.txt:needle\n",
+        run(&dir, &["--no-hidden", "--hidden", "needle"])
+    );
+    eqnice!(plain, run(&dir, &["--no-ignore", "--ignore", "needle"]));
+    eqnice!("needle\n", run(&dir, &["-F", "--no-fixed-strings", "n.edle", "plain.txt"]));
+    no_match(&dir, &["--no-fixed-strings", "-F", "n.edle", "plain.txt"]);
+}
