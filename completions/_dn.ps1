@@ -111,6 +111,7 @@ Register-ArgumentCompleter -Native -CommandName 'dn' -ScriptBlock {
             [CompletionResult]::new('--byte-offset', '--byte-offset', [CompletionResultType]::ParameterName, 'Print the 0-based byte offset before each line')
             [CompletionResult]::new('--column', '--column', [CompletionResultType]::ParameterName, 'Show column numbers (1-based byte offset of the first match)')
             [CompletionResult]::new('--no-column', '--no-column', [CompletionResultType]::ParameterName, 'Don''t show column numbers')
+            [CompletionResult]::new('--no-context-separator', '--no-context-separator', [CompletionResultType]::ParameterName, 'Print no separator between context blocks (nor between files)')
             [CompletionResult]::new('--heading', '--heading', [CompletionResultType]::ParameterName, 'Print the file path above its matches')
             [CompletionResult]::new('--no-heading', '--no-heading', [CompletionResultType]::ParameterName, 'Print the file path on each matching line')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Print the file path with each matching line')

@@ -108,6 +108,7 @@ set edit:completion:arg-completer[dn] = {|@words|
             cand --byte-offset 'Print the 0-based byte offset before each line'
             cand --column 'Show column numbers (1-based byte offset of the first match)'
             cand --no-column 'Don''t show column numbers'
+            cand --no-context-separator 'Print no separator between context blocks (nor between files)'
             cand --heading 'Print the file path above its matches'
             cand --no-heading 'Print the file path on each matching line'
             cand -H 'Print the file path with each matching line'

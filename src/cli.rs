@@ -304,6 +304,9 @@ pub(crate) struct Args {
         allow_hyphen_values = true
     )]
     pub(crate) context_separator: String,
+    /// Print no separator between context blocks (nor between files).
+    #[arg(long, help_heading = "Output options", overrides_with = "context_separator")]
+    pub(crate) no_context_separator: bool,
     /// The separator between fields of a context line.
     #[arg(
         long,

@@ -111,7 +111,8 @@ pub(crate) struct Config {
     pub(crate) trim: bool,
     pub(crate) path_terminator: Option<u8>,
     pub(crate) path_separator: Option<u8>,
-    pub(crate) context_separator: Vec<u8>,
+    /// None with --no-context-separator.
+    pub(crate) context_separator: Option<Vec<u8>>,
     pub(crate) field_context_separator: Vec<u8>,
     pub(crate) field_match_separator: Vec<u8>,
     pub(crate) file_separator: Option<Vec<u8>>,
@@ -177,6 +178,7 @@ impl Config {
         let (before_context, after_context) = context(&args);
         let file_separator =
             file_separator(&args, search_mode, heading, before_context, after_context);
+        let context_separator = context_separator(&args);
         let stats = search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json));
         let progress = progress(&args, search_mode, is_tty);
         // A few named files (or stdin) need no more workers than files (and
@@ -244,7 +246,7 @@ impl Config {
             trim: args.trim,
             path_terminator: args.null.then_some(b'\0'),
             path_separator: path_separator(args.path_separator.as_deref())?,
-            context_separator: unescape(&args.context_separator),
+            context_separator,
             field_context_separator: unescape(&args.field_context_separator),
             field_match_separator: unescape(&args.field_match_separator),
             file_separator,
@@ -422,10 +424,15 @@ fn file_separator(
     if heading {
         Some(vec![])
     } else if !args.passthru && (before > 0 || after > 0) {
-        Some(unescape(&args.context_separator))
+        context_separator(args)
     } else {
         None
     }
+}
+
+/// The separator between context blocks; None with --no-context-separator.
+fn context_separator(args: &Args) -> Option<Vec<u8>> {
+    (!args.no_context_separator).then(|| unescape(&args.context_separator))
 }
 
 /// The number of worker processes to fork (one by default when `one_file`

@@ -455,7 +455,7 @@ fn printer(cfg: &Config, out: FrameWriter) -> Printer {
             .per_match_one_line(true)
             .per_match(cfg.vimgrep)
             .replacement(cfg.replace.clone())
-            .separator_context(Some(cfg.context_separator.clone()))
+            .separator_context(cfg.context_separator.clone())
             .separator_field_context(cfg.field_context_separator.clone())
             .separator_field_match(cfg.field_match_separator.clone())
             .separator_path(cfg.path_separator)

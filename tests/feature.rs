@@ -1389,3 +1389,20 @@ fn undoing_flags_last_one_wins() {
     eqnice!("needle\n", run(&dir, &["-F", "--no-fixed-strings", "n.edle", "plain.txt"]));
     no_match(&dir, &["--no-fixed-strings", "-F", "n.edle", "plain.txt"]);
 }
+
+/// --no-context-separator drops the `--` between context blocks and between
+/// files, as in ripgrep (this output is rg 15's); a later
+/// --context-separator brings one back.
+#[test]
+fn no_context_separator() {
+    let dir = Dir::new("no_context_separator");
+    for f in ["f1.txt", "f2.txt"] {
+        dir.create(f, "a\nneedle\nb\nc\nd\ne\nneedle\n");
+    }
+    let one = |f: &str| format!("{f}-a\n{f}:needle\n{f}-b\n{f}-e\n{f}:needle\n");
+    let expected = one("f1.txt") + &one("f2.txt");
+    eqnice!(expected, run(&dir, &["-C1", "--no-context-separator", "needle"]));
+    let back = run(&dir, &["-C1", "--no-context-separator", "--context-separator", "XX", "needle"]);
+    let f1 = "f1.txt-a\nf1.txt:needle\nf1.txt-b\nXX\nf1.txt-e\nf1.txt:needle\n";
+    eqnice!(format!("{f1}XX\n"), &back[..f1.len() + 3]);
+}
