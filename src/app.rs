@@ -293,7 +293,8 @@ impl<'a> Search<'a> {
                 let seq = self.order.push();
                 self.order.finish(seq, Finished { error: Some(msg), ..Default::default() });
             }
-            WalkItem::Warning(msg) => self.out.message(&msg)?,
+            WalkItem::Warning(msg) if !self.cfg.no_ignore_messages => self.out.message(&msg)?,
+            WalkItem::Warning(_) => {}
         }
         Ok(())
     }
@@ -629,7 +630,8 @@ fn list_files(cfg: &Config) -> anyhow::Result<ExitStatus> {
                     eprintln!("dn: {msg}");
                 }
             }
-            WalkItem::Warning(msg) => eprintln!("dn: {msg}"),
+            WalkItem::Warning(msg) if !cfg.no_ignore_messages => eprintln!("dn: {msg}"),
+            WalkItem::Warning(_) => {}
         }
     }
     Ok(ExitStatus::from_run(matched, errored, cfg.quiet))

@@ -325,6 +325,9 @@ pub(crate) struct Args {
         allow_hyphen_values = true
     )]
     pub(crate) field_match_separator: String,
+    /// Alias for --color=always --heading --line-number (for a pager).
+    #[arg(short = 'p', long, help_heading = "Output options")]
+    pub(crate) pretty: bool,
     /// Print the file path above its matches.
     #[arg(long, help_heading = "Output options", overrides_with = "no_heading")]
     pub(crate) heading: bool,
@@ -435,6 +438,9 @@ pub(crate) struct Args {
     /// Suppress error messages about files that could not be read.
     #[arg(long, help_heading = "Logging options")]
     pub(crate) no_messages: bool,
+    /// Suppress messages about ignore files that could not be parsed.
+    #[arg(long, help_heading = "Logging options")]
+    pub(crate) no_ignore_messages: bool,
     /// Do not print anything; exit 0 on the first match.
     ///
     /// The search stops, and its workers are stopped, at the first match.
@@ -466,6 +472,16 @@ pub(crate) struct Args {
     /// Render the man page or a shell completion script to stdout.
     #[arg(long, value_name = "KIND", hide = true, value_parser = ["man", "complete-bash", "complete-zsh", "complete-fish", "complete-powershell", "complete-elvish"])]
     pub(crate) generate: Option<String>,
+    /// Search files through memory maps when possible (by default only up
+    /// to ten files named on the command line are).
+    #[arg(long, help_heading = "Search options", overrides_with = "no_mmap")]
+    pub(crate) mmap: bool,
+    /// Never search files through memory maps.
+    #[arg(long, help_heading = "Search options", overrides_with = "mmap")]
+    pub(crate) no_mmap: bool,
+    /// Stop reading a file once a non-matching line follows a match.
+    #[arg(long, help_heading = "Search options")]
+    pub(crate) stop_on_nonmatch: bool,
     /// Hidden flags that undo others.
     #[command(flatten)]
     pub(crate) negations: Negations,
@@ -569,6 +585,9 @@ pub(crate) struct Negations {
     /// Show error messages again (undoes --no-messages).
     #[arg(long = "messages", hide = true, overrides_with = "no_messages")]
     pub(crate) messages: bool,
+    /// Undoes --no-ignore-messages.
+    #[arg(long = "ignore-messages", hide = true, overrides_with = "no_ignore_messages")]
+    pub(crate) ignore_messages: bool,
     /// Undoes --stats.
     #[arg(long = "no-stats", hide = true, overrides_with = "stats")]
     pub(crate) no_stats: bool,

@@ -123,6 +123,8 @@ pub(crate) struct Config {
     pub(crate) quiet: bool,
     pub(crate) buffering: Buffering,
     pub(crate) no_messages: bool,
+    pub(crate) no_ignore_messages: bool,
+    pub(crate) stop_on_nonmatch: bool,
     pub(crate) search_zip: bool,
     // walk
     pub(crate) walk: WalkOptions,
@@ -156,6 +158,7 @@ impl Config {
     /// logic is resolved by a small function below.)
     pub(crate) fn from_args(mut args: Args) -> anyhow::Result<Config> {
         apply_unrestricted(&mut args);
+        apply_pretty(&mut args);
         if args.engine == Engine::Pcre2 {
             bail!("PCRE2 is not available in this build of dn (use --engine default)");
         }
@@ -197,7 +200,8 @@ impl Config {
         let (encoding, bom_sniffing) =
             encoding(args.encoding.as_deref().filter(|_| !args.no_encoding))
                 .context("error parsing flag --encoding")?;
-        let mmap = paths.len() <= 10 && paths.iter().all(|p| p.is_file());
+        let mmap = !args.no_mmap
+            && (args.mmap || (paths.len() <= 10 && paths.iter().all(|p| p.is_file())));
         Ok(Config {
             mode,
             patterns,
@@ -260,6 +264,8 @@ impl Config {
                 Buffering::Block
             },
             no_messages: args.no_messages,
+            no_ignore_messages: args.no_ignore_messages,
+            stop_on_nonmatch: args.stop_on_nonmatch,
             search_zip: args.search_zip,
             paths,
             walk,
@@ -278,6 +284,19 @@ impl Config {
             _ => None,
         }
     }
+}
+
+/// -p: colour always (unless --color says otherwise), headings and line
+/// numbers (unless --no-heading or -N say otherwise).
+fn apply_pretty(args: &mut Args) {
+    if !args.pretty {
+        return;
+    }
+    if args.color == ColorWhen::Auto {
+        args.color = ColorWhen::Always;
+    }
+    args.heading |= !args.no_heading;
+    args.line_number |= !args.no_line_number;
 }
 
 /// Expands -u, -uu and -uuu into the flags they stand for.

@@ -249,7 +249,7 @@ impl<'a> SearchWorker<'a> {
             self.run(path, Source::Reader(&mut stdin.lock()))
         } else if self.decomp.as_ref().is_some_and(|d| d.get_matcher().has_command(path)) {
             self.run_decompressed(path)
-        } else if !job.explicit && bin.convert_byte().is_none() {
+        } else if !job.explicit && !self.cfg.mmap && bin.convert_byte().is_none() {
             self.run_walked(path)
         } else {
             self.run(path, Source::Path)
@@ -296,8 +296,8 @@ impl<'a> SearchWorker<'a> {
     /// file is read into `head`; if it all fits, it is searched as a slice
     /// (which sniffs the BOM in memory), else as `head` followed by the rest
     /// of the file. Either way the searcher sees the same bytes and gives the
-    /// same output. Not for files named on the command line: their binary
-    /// data is converted, which only a read search does.
+    /// same output. Not for files named on the command line (their binary
+    /// data is converted, which only a read search does), nor with --mmap.
     fn run_walked(&mut self, path: &Path) -> io::Result<Outcome> {
         let mut file = File::open(path)?;
         let mut head = std::mem::take(&mut self.head);
@@ -392,6 +392,7 @@ fn searcher(cfg: &Config) -> Searcher {
         .invert_match(cfg.invert_match)
         .line_number(cfg.line_number)
         .multi_line(cfg.multiline)
+        .stop_on_nonmatch(cfg.stop_on_nonmatch)
         .memory_map(mmap_choice(cfg.mmap));
     if cfg.passthru {
         b.passthru(true);

@@ -1406,3 +1406,53 @@ fn no_context_separator() {
     let f1 = "f1.txt-a\nf1.txt:needle\nf1.txt-b\nXX\nf1.txt-e\nf1.txt:needle\n";
     eqnice!(format!("{f1}XX\n"), &back[..f1.len() + 3]);
 }
+
+/// -p is --color always --heading -n, each part overridable.
+#[test]
+fn pretty_is_color_heading_line_numbers() {
+    let dir = Dir::new("pretty_is_color_heading_line_numbers");
+    dir.create("a.txt", "x\nneedle\n");
+    let long = run(&dir, &["--color", "always", "--heading", "-n", "needle"]);
+    assert!(long.starts_with(b"\x1b["), "{}", String::from_utf8_lossy(&long));
+    eqnice!(long, run(&dir, &["-p", "needle"]));
+    eqnice!("a.txt\n2:needle\n", run(&dir, &["-p", "--color", "never", "needle"]));
+    eqnice!(
+        "a.txt:needle\n",
+        run(&dir, &["-p", "--color", "never", "--no-heading", "-N", "needle"])
+    );
+}
+
+/// --stop-on-nonmatch stops reading a file at the first non-matching line
+/// after a match; --mmap on a walked file gives ripgrep's memory-map verdict
+/// on binary data past the first 64 KiB (this output is rg 15's).
+#[test]
+fn stop_on_nonmatch_and_mmap() {
+    let dir = Dir::new("stop_on_nonmatch_and_mmap");
+    dir.create("s.txt", "needle 1\nneedle 2\nx\nneedle 3\n");
+    eqnice!(
+        "1:needle 1\n2:needle 2\n",
+        run(&dir, &["--stop-on-nonmatch", "-n", "needle", "s.txt"])
+    );
+    let late = format!("needle top\n{}\0", "x".repeat(65536 - 11));
+    dir.create("late/late.bin", late);
+    eqnice!("late/late.bin:needle top\n", run(&dir, &["--mmap", "needle", "late"]));
+    let read = run(&dir, &["--no-mmap", "needle", "late"]);
+    assert!(String::from_utf8_lossy(&read).contains("WARNING: stopped searching binary file"));
+}
+
+/// --no-ignore-messages silences the problems with ignore files, and
+/// --ignore-messages brings them back.
+#[test]
+fn no_ignore_messages() {
+    let dir = Dir::new("no_ignore_messages");
+    dir.create(".ignore", "{a\n");
+    dir.create("a.txt", "needle\n");
+    let loud = dir.command().args(["needle"]).output();
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("unclosed alternate group"));
+    for args in [&["--no-ignore-messages", "needle"][..], &["--no-ignore-messages", "--files"]] {
+        let quiet = dir.command().args(args).output();
+        eqnice!("", &quiet.stderr);
+    }
+    let back = dir.command().args(["--no-ignore-messages", "--ignore-messages", "needle"]).output();
+    assert!(!back.stderr.is_empty());
+}
