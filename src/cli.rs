@@ -104,6 +104,9 @@ pub(crate) struct Args {
     /// Read the list of files to ignore from this gitignore-format file.
     #[arg(long, value_name = "PATH", help_heading = "Input options")]
     pub(crate) ignore_file: Vec<PathBuf>,
+    /// Match the globs of ignore files case insensitively.
+    #[arg(long, help_heading = "Input options")]
+    pub(crate) ignore_file_case_insensitive: bool,
 
     // ---- search ----
     /// Treat CRLF as a line terminator.
@@ -585,6 +588,13 @@ pub(crate) struct Negations {
     /// Show error messages again (undoes --no-messages).
     #[arg(long = "messages", hide = true, overrides_with = "no_messages")]
     pub(crate) messages: bool,
+    /// Undoes --ignore-file-case-insensitive.
+    #[arg(
+        long = "no-ignore-file-case-insensitive",
+        hide = true,
+        overrides_with = "ignore_file_case_insensitive"
+    )]
+    pub(crate) no_ignore_file_case_insensitive: bool,
     /// Undoes --no-ignore-messages.
     #[arg(long = "ignore-messages", hide = true, overrides_with = "no_ignore_messages")]
     pub(crate) ignore_messages: bool,

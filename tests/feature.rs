@@ -1456,3 +1456,19 @@ fn no_ignore_messages() {
     let back = dir.command().args(["--no-ignore-messages", "--ignore-messages", "needle"]).output();
     assert!(!back.stderr.is_empty());
 }
+
+/// --ignore-file-case-insensitive matches ignore-file globs without regard
+/// to case; --no-ignore-file-case-insensitive undoes it.
+#[test]
+fn ignore_file_case_insensitive() {
+    let dir = Dir::new("ignore_file_case_insensitive");
+    dir.git_init();
+    dir.create(".gitignore", "FOO.txt\n");
+    dir.create("foo.txt", "needle\n");
+    dir.create("bar.txt", "needle\n");
+    let both = "bar.txt:needle\nfoo.txt:needle\n";
+    eqnice!(both, run(&dir, &["needle"]));
+    eqnice!("bar.txt:needle\n", run(&dir, &["--ignore-file-case-insensitive", "needle"]));
+    let undone = ["--ignore-file-case-insensitive", "--no-ignore-file-case-insensitive", "needle"];
+    eqnice!(both, run(&dir, &undone));
+}

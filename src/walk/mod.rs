@@ -210,6 +210,7 @@ fn timestamp(path: &[u8], kind: SortKind) -> Option<SystemTime> {
 fn builder(cfg: &Config, roots: &[std::path::PathBuf]) -> (WalkBuilder, Vec<String>) {
     let w = &cfg.walk;
     let mut b = WalkBuilder::new(&roots[0]);
+    b.ignore_case_insensitive(w.ignore_case_insensitive);
     let mut warnings = Vec::new();
     for p in &roots[1..] {
         b.add(p);
