@@ -293,8 +293,7 @@ impl<'a> Search<'a> {
                 let seq = self.order.push();
                 self.order.finish(seq, Finished { error: Some(msg), ..Default::default() });
             }
-            WalkItem::Warning(msg) if !self.cfg.no_ignore_messages => self.out.message(&msg)?,
-            WalkItem::Warning(_) => {}
+            WalkItem::Warning(msg) => self.out.message(&msg)?,
         }
         Ok(())
     }
@@ -630,8 +629,7 @@ fn list_files(cfg: &Config) -> anyhow::Result<ExitStatus> {
                     eprintln!("dn: {msg}");
                 }
             }
-            WalkItem::Warning(msg) if !cfg.no_ignore_messages => eprintln!("dn: {msg}"),
-            WalkItem::Warning(_) => {}
+            WalkItem::Warning(msg) => eprintln!("dn: {msg}"),
         }
     }
     Ok(ExitStatus::from_run(matched, errored, cfg.quiet))

@@ -116,8 +116,14 @@ pub(crate) fn files_now(cfg: &Config) -> Option<Vec<WalkItem>> {
 /// the order of the sequential walk sorted by file name, after the problems
 /// with --ignore-file files. Directories are walked on several threads;
 /// runs of other roots (files, stdin, links, missing paths) go through the
-/// sequential walk as given. Returns false as soon as `emit` does.
+/// sequential walk as given. Problems with ignore files are dropped with
+/// --no-ignore-messages. Returns false as soon as `emit` does.
 fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
+    let mut keep = |item| match item {
+        WalkItem::Warning(_) if cfg.no_ignore_messages => true,
+        item => emit(item),
+    };
+    let emit: &mut dyn FnMut(WalkItem) -> bool = &mut keep;
     let strip = cfg.has_implicit_path;
     let is_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
     let mut rest = cfg.paths.as_slice();
