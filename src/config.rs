@@ -1,8 +1,13 @@
 //! Turns parsed flags into a validated, fully resolved `Config`, the way
 //! ripgrep's "high args" do; the only place that reads the environment.
 //!
+//! A config comes in parts: the run's own options (`RunOpts`), the query
+//! that workers search with (`query::Query`: matcher, searcher, printer and
+//! input options) and the walk's options (`WalkOptions`). Each part is
+//! resolved by its own function and each builder takes only its part.
 //! Everything that can fail on bad input (patterns, globs, types, numbers)
-//! fails here, in the parent, before any worker is forked.
+//! fails here or in `Query`'s builders, in the parent, before any worker is
+//! forked.
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -10,10 +15,12 @@ use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use grep_printer::{ColorSpecs, UserColorSpec};
-use grep_searcher::{BinaryDetection, Encoding};
 
 use crate::cli::{Args, ColorWhen, Engine, SortKind};
+use crate::query::{
+    Binary, Case, EngineChoice, InputOpts, MatcherOpts, PrinterOpts, Query, SearchMode,
+    SearcherOpts, Terminator,
+};
 
 /// What the run does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,256 +33,167 @@ pub(crate) enum Mode {
     Types,
 }
 
-/// How search results are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SearchMode {
-    Standard,
-    Count,
-    CountMatches,
-    FilesWithMatches,
-    FilesWithoutMatch,
-    Json,
-}
-
-/// Case sensitivity of the pattern.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Case {
-    Sensitive,
-    Insensitive,
-    Smart,
-}
-
 /// The order results are printed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Sort {
+    /// What is compared.
     pub(crate) kind: SortKind,
+    /// Descending instead of ascending.
     pub(crate) reverse: bool,
 }
 
 /// How the output stream is flushed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Buffering {
+    /// After every line (a terminal, or --line-buffered).
     Line,
+    /// When the buffer fills.
     Block,
+}
+
+/// What a path given on the command line is, found out once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RootKind {
+    /// `-`: standard input (always, even where a file named `-` exists).
+    Stdin,
+    /// A regular file, or a link to one.
+    File,
+    /// A directory (not a link to one).
+    Dir,
+    /// A link to a directory (walked by the sequential walk, which follows
+    /// a root link).
+    DirLink,
+    /// Anything else: a missing path, a broken link, a device... (the
+    /// sequential walk reports or skips it).
+    Other,
+}
+
+/// A path given on the command line (or the implicit `./`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Root {
+    /// The path as given.
+    pub(crate) path: PathBuf,
+    /// What it is.
+    pub(crate) kind: RootKind,
 }
 
 /// Everything a run needs, resolved from flags and environment.
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
+    /// What the run does.
     pub(crate) mode: Mode,
-    pub(crate) patterns: Vec<String>,
-    pub(crate) paths: Vec<PathBuf>,
+    /// The run's own options.
+    pub(crate) run: RunOpts,
+    /// What workers search with.
+    pub(crate) query: Query,
+    /// What is walked.
+    pub(crate) walk: WalkOptions,
+}
+
+/// The options of the run itself: what to search, with how many workers, in
+/// what order, and how the parent reports.
+#[derive(Clone, Debug)]
+pub(crate) struct RunOpts {
+    /// The roots to search, in the order given.
+    pub(crate) roots: Vec<Root>,
+    /// No path was given: `./` (or stdin) was assumed.
     pub(crate) has_implicit_path: bool,
+    /// Worker processes to fork.
     pub(crate) workers: usize,
     /// Threads that list directories (the worker count before it is cut
     /// down for a few named files).
     pub(crate) walk_threads: usize,
+    /// The output order.
     pub(crate) sort: Sort,
-    // matcher
-    pub(crate) case: Case,
-    pub(crate) fixed_strings: bool,
-    pub(crate) word: bool,
-    pub(crate) line_regexp: bool,
-    pub(crate) multiline: bool,
-    pub(crate) multiline_dotall: bool,
-    pub(crate) crlf: bool,
-    pub(crate) null_data: bool,
-    pub(crate) no_unicode: bool,
-    /// `--engine auto`: errors name both engines, as ripgrep's do.
-    pub(crate) engine_auto: bool,
-    // searcher
-    pub(crate) invert_match: bool,
-    pub(crate) max_count: Option<u64>,
-    pub(crate) line_number: bool,
-    pub(crate) before_context: usize,
-    pub(crate) after_context: usize,
-    pub(crate) passthru: bool,
-    pub(crate) binary_explicit: BinaryDetection,
-    pub(crate) binary_implicit: BinaryDetection,
-    pub(crate) encoding: Option<Encoding>,
-    pub(crate) bom_sniffing: bool,
-    /// Memory-map files, as ripgrep does for a few explicit files.
-    pub(crate) mmap: bool,
-    // printer
-    pub(crate) color: bool,
-    pub(crate) color_specs: ColorSpecs,
-    pub(crate) column: bool,
-    pub(crate) heading: bool,
-    pub(crate) with_filename: bool,
-    pub(crate) byte_offset: bool,
-    pub(crate) only_matching: bool,
-    pub(crate) vimgrep: bool,
-    pub(crate) replace: Option<Vec<u8>>,
-    pub(crate) max_columns: Option<u64>,
-    pub(crate) max_columns_preview: bool,
-    pub(crate) trim: bool,
-    pub(crate) path_terminator: Option<u8>,
-    pub(crate) path_separator: Option<u8>,
-    /// None with --no-context-separator.
-    pub(crate) context_separator: Option<Vec<u8>>,
-    pub(crate) field_context_separator: Vec<u8>,
-    pub(crate) field_match_separator: Vec<u8>,
-    pub(crate) file_separator: Option<Vec<u8>>,
-    pub(crate) include_zero: bool,
+    /// -q: stop at the first match, print nothing.
+    pub(crate) quiet: bool,
+    /// Print the summary (--stats, or JSON's summary message).
     pub(crate) stats: bool,
     /// Show the live progress line on stderr.
     pub(crate) progress: bool,
-    pub(crate) quiet: bool,
+    /// How stdout is flushed.
     pub(crate) buffering: Buffering,
+    /// Suppress error messages (--no-messages).
     pub(crate) no_messages: bool,
+    /// Suppress problems with ignore files (--no-ignore-messages).
     pub(crate) no_ignore_messages: bool,
-    pub(crate) stop_on_nonmatch: bool,
-    pub(crate) search_zip: bool,
-    // walk
-    pub(crate) walk: WalkOptions,
+    /// Printed between two files' outputs (then a newline).
+    pub(crate) file_separator: Option<Vec<u8>>,
 }
 
 /// The directory-walk settings, handed to `ignore::WalkBuilder`.
 #[derive(Clone, Debug)]
 pub(crate) struct WalkOptions {
+    /// Walk hidden files and directories.
     pub(crate) hidden: bool,
+    /// Follow symbolic links.
     pub(crate) follow: bool,
+    /// Descend at most this deep.
     pub(crate) max_depth: Option<usize>,
+    /// Skip walked files bigger than this.
     pub(crate) max_filesize: Option<u64>,
+    /// Ignore .gitignore and other VCS rules.
     pub(crate) no_ignore_vcs: bool,
+    /// Ignore .ignore, .rgignore and .dnignore.
     pub(crate) no_ignore_dot: bool,
+    /// Ignore the ignore files of parent directories.
     pub(crate) no_ignore_parent: bool,
+    /// Ignore the global gitignore.
     pub(crate) no_ignore_global: bool,
+    /// Ignore .git/info/exclude.
     pub(crate) no_ignore_exclude: bool,
+    /// Ignore the --ignore-file files.
     pub(crate) no_ignore_files: bool,
+    /// Apply .gitignore outside git repositories too.
     pub(crate) no_require_git: bool,
+    /// Stay on the roots' file systems.
     pub(crate) one_file_system: bool,
+    /// Extra gitignore-format files (--ignore-file).
     pub(crate) ignore_files: Vec<PathBuf>,
+    /// Match ignore-file globs case insensitively.
     pub(crate) ignore_case_insensitive: bool,
+    /// The file type filter.
     pub(crate) types: ignore::types::Types,
+    /// The -g/--iglob overrides.
     pub(crate) globs: ignore::overrides::Override,
+    /// The directory relative paths are resolved against.
     pub(crate) cwd: PathBuf,
+    /// Skip the file stdout writes to (when searching).
     pub(crate) skip_stdout: bool,
+}
+
+/// What the terminal situation is; read once.
+#[derive(Clone, Copy, Debug)]
+struct Ttys {
+    stdout: bool,
+    stderr: bool,
 }
 
 impl Config {
     /// Resolves `args` into a `Config`, or fails with a one-line reason.
-    /// (Long only because it is one struct literal; each field that needs
-    /// logic is resolved by a small function below.)
     pub(crate) fn from_args(mut args: Args) -> anyhow::Result<Config> {
         apply_unrestricted(&mut args);
         apply_pretty(&mut args);
-        if args.engine == Engine::Pcre2 {
-            bail!("PCRE2 is not available in this build of dn (use --engine default)");
-        }
+        let ttys = Ttys {
+            stdout: std::io::stdout().is_terminal(),
+            stderr: std::io::stderr().is_terminal(),
+        };
         let mode = mode(&args);
-        let is_tty = std::io::stdout().is_terminal();
         let patterns = patterns(&mut args, mode)?;
-        let (paths, has_implicit_path, is_one_file) = paths(&mut args, mode);
-        let only_stdin = paths.len() == 1 && paths[0] == Path::new("-");
-        let search_mode = match mode {
-            Mode::Search(m) => Some(m),
-            _ => None,
-        };
-        let heading = match (args.heading, args.no_heading) {
-            (true, _) => !args.vimgrep,
-            (_, true) => false,
-            _ => !args.vimgrep && is_tty,
-        };
-        let column = if args.no_column { false } else { args.column || args.vimgrep };
-        let line_number = line_number(&args, search_mode, is_tty && !only_stdin, column);
-        let (before_context, after_context) = context(&args);
-        let file_separator =
-            file_separator(&args, search_mode, heading, before_context, after_context);
-        let context_separator = context_separator(&args);
-        let stats = search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json));
-        let progress = progress(&args, search_mode, is_tty);
-        // A few named files (or stdin) need no more workers than files (and
-        // one file need not ask how many CPUs there are: that reads cgroup
-        // files, a noticeable part of an editor's one-file search).
-        let named_files = paths.iter().all(|p| p == Path::new("-") || p.is_file());
-        let mut workers = workers(&args, named_files && paths.len() == 1)?;
-        let walk_threads = workers;
-        if named_files {
-            workers = workers.min(paths.len());
-        }
-        let walk = walk_options(&args, search_mode.is_some())?;
-        let color = color(&args, is_tty);
-        let color_specs = color_specs(&args.colors)?;
-        let (binary_explicit, binary_implicit) = binary(&args);
-        let (encoding, bom_sniffing) =
-            encoding(args.encoding.as_deref().filter(|_| !args.no_encoding))
-                .context("error parsing flag --encoding")?;
-        let mmap = !args.no_mmap
-            && (args.mmap || (paths.len() <= 10 && paths.iter().all(|p| p.is_file())));
-        Ok(Config {
-            mode,
-            patterns,
-            has_implicit_path,
-            workers,
-            walk_threads,
-            sort: sort(&args),
-            case: case(&args),
-            fixed_strings: args.fixed_strings,
-            word: args.word_regexp,
-            line_regexp: args.line_regexp,
-            multiline: args.multiline,
-            multiline_dotall: args.multiline_dotall,
-            crlf: args.crlf,
-            null_data: args.null_data,
-            no_unicode: args.no_unicode,
-            engine_auto: args.engine == Engine::Auto,
-            invert_match: args.invert_match,
-            max_count: args.max_count,
-            line_number,
-            before_context,
-            after_context,
-            passthru: args.passthru,
-            binary_explicit,
-            binary_implicit,
-            encoding,
-            bom_sniffing,
-            mmap,
-            color,
-            color_specs,
-            column,
-            heading,
-            with_filename: if args.with_filename {
-                true
-            } else if args.no_filename {
-                false
-            } else {
-                args.vimgrep || !is_one_file
-            },
-            byte_offset: args.byte_offset,
-            only_matching: args.only_matching,
-            vimgrep: args.vimgrep,
-            replace: args.replace.map(String::into_bytes),
-            max_columns: args.max_columns.filter(|&n| n > 0),
-            max_columns_preview: args.max_columns_preview,
-            trim: args.trim,
-            path_terminator: args.null.then_some(b'\0'),
-            path_separator: path_separator(args.path_separator.as_deref())?,
-            context_separator,
-            field_context_separator: unescape(&args.field_context_separator),
-            field_match_separator: unescape(&args.field_match_separator),
-            file_separator,
-            include_zero: args.include_zero,
-            stats,
-            progress,
-            quiet: args.quiet,
-            buffering: if args.line_buffered || (is_tty && !args.block_buffered) {
-                Buffering::Line
-            } else {
-                Buffering::Block
-            },
-            no_messages: args.no_messages,
-            no_ignore_messages: args.no_ignore_messages,
-            stop_on_nonmatch: args.stop_on_nonmatch,
-            search_zip: args.search_zip,
-            paths,
-            walk,
-        })
+        let (roots, has_implicit_path) = roots(&mut args, mode);
+        let printer = printer_opts(&args, mode, &roots, ttys.stdout)?;
+        let searcher = searcher_opts(&args, mode, &printer, &roots, ttys.stdout)?;
+        let matcher = matcher_opts(&args, patterns, &searcher);
+        let run = run_opts(&args, mode, roots, has_implicit_path, &printer, ttys)?;
+        let walk = walk_options(&args, matches!(mode, Mode::Search(_)))?;
+        let input = InputOpts { search_zip: args.search_zip };
+        Ok(Config { mode, run, query: Query { matcher, searcher, printer, input }, walk })
     }
 
     /// True when the search cannot match anything (ripgrep's shortcut).
     pub(crate) fn matches_possible(&self) -> bool {
-        (self.invert_match || !self.patterns.is_empty()) && self.max_count != Some(0)
+        (self.query.searcher.invert_match || !self.query.matcher.patterns.is_empty())
+            && self.query.searcher.max_count != Some(0)
     }
 
     /// The search output mode, if this run searches.
@@ -383,33 +301,206 @@ fn patterns(args: &mut Args, mode: Mode) -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
-/// Resolves the paths to search: (paths, implicit, is_one_file).
-fn paths(args: &mut Args, mode: Mode) -> (Vec<PathBuf>, bool, bool) {
+/// Resolves the roots to search, each classified once: (roots, implicit).
+fn roots(args: &mut Args, mode: Mode) -> (Vec<Root>, bool) {
     let paths: Vec<PathBuf> = args.positional.drain(..).map(PathBuf::from).collect();
     if !paths.is_empty() {
-        let one = paths.len() == 1 && (paths[0] == Path::new("-") || !paths[0].is_dir());
-        return (paths, false, one);
+        return (paths.into_iter().map(classify).collect(), false);
     }
     let stdin_used = args.file.iter().any(|f| f == Path::new("-"));
     let use_cwd = !grep_cli::is_readable_stdin() || stdin_used || !matches!(mode, Mode::Search(_));
     if use_cwd {
-        (vec![PathBuf::from("./")], true, false)
+        (vec![Root { path: PathBuf::from("./"), kind: RootKind::Dir }], true)
     } else {
-        (vec![PathBuf::from("-")], true, true)
+        (vec![Root { path: PathBuf::from("-"), kind: RootKind::Stdin }], true)
     }
 }
 
-/// Decides whether line numbers are shown, as ripgrep does.
-fn line_number(args: &Args, mode: Option<SearchMode>, tty: bool, column: bool) -> bool {
+/// Finds out what `path` is, with one `lstat` (and one `stat` for a link).
+pub(crate) fn classify(path: PathBuf) -> Root {
+    if path == Path::new("-") {
+        return Root { path, kind: RootKind::Stdin };
+    }
+    let kind = match std::fs::symlink_metadata(&path) {
+        Ok(md) if md.is_dir() => RootKind::Dir,
+        Ok(md) if md.is_file() => RootKind::File,
+        Ok(md) if md.file_type().is_symlink() => match std::fs::metadata(&path) {
+            Ok(md) if md.is_file() => RootKind::File,
+            Ok(md) if md.is_dir() => RootKind::DirLink,
+            _ => RootKind::Other,
+        },
+        _ => RootKind::Other,
+    };
+    Root { path, kind }
+}
+
+/// True when every root is a regular file or stdin.
+fn all_files(roots: &[Root]) -> bool {
+    roots.iter().all(|r| matches!(r.kind, RootKind::File | RootKind::Stdin))
+}
+
+/// ripgrep's memory-map rule: up to ten roots, all regular files.
+fn mmap_by_default(roots: &[Root]) -> bool {
+    roots.len() <= 10 && roots.iter().all(|r| r.kind == RootKind::File)
+}
+
+/// Resolves the printer's part of the query.
+fn printer_opts(
+    args: &Args,
+    mode: Mode,
+    roots: &[Root],
+    stdout_tty: bool,
+) -> anyhow::Result<PrinterOpts> {
+    let search_mode = match mode {
+        Mode::Search(m) => Some(m),
+        _ => None,
+    };
+    let heading = match (args.heading, args.no_heading) {
+        (true, _) => !args.vimgrep,
+        (_, true) => false,
+        _ => !args.vimgrep && stdout_tty,
+    };
+    let one_file = roots.len() == 1 && !matches!(roots[0].kind, RootKind::Dir | RootKind::DirLink);
+    let with_filename = if args.with_filename {
+        true
+    } else if args.no_filename {
+        false
+    } else {
+        args.vimgrep || !one_file
+    };
+    crate::printer::color_specs(&args.colors)?;
+    Ok(PrinterOpts {
+        mode: search_mode.unwrap_or(SearchMode::Standard),
+        quiet: args.quiet,
+        color: color(args, stdout_tty),
+        colors: args.colors.clone(),
+        column: if args.no_column { false } else { args.column || args.vimgrep },
+        heading,
+        with_filename,
+        byte_offset: args.byte_offset,
+        only_matching: args.only_matching,
+        vimgrep: args.vimgrep,
+        replace: args.replace.clone().map(String::into_bytes),
+        max_columns: args.max_columns.filter(|&n| n > 0),
+        max_columns_preview: args.max_columns_preview,
+        trim: args.trim,
+        path_terminator: args.null.then_some(b'\0'),
+        path_separator: path_separator(args.path_separator.as_deref())?,
+        context_separator: context_separator(args),
+        field_context_separator: unescape(&args.field_context_separator),
+        field_match_separator: unescape(&args.field_match_separator),
+        include_zero: args.include_zero,
+        stats: search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json)),
+    })
+}
+
+/// Resolves the searcher's part of the query (`printer` is resolved first:
+/// line numbers depend on the output mode and columns).
+fn searcher_opts(
+    args: &Args,
+    mode: Mode,
+    printer: &PrinterOpts,
+    roots: &[Root],
+    stdout_tty: bool,
+) -> anyhow::Result<SearcherOpts> {
+    let only_stdin = roots.len() == 1 && roots[0].kind == RootKind::Stdin;
+    let searching = matches!(mode, Mode::Search(_));
+    let (before_context, after_context) = context(args);
+    let (binary_explicit, binary_implicit) = binary(args);
+    let (encoding, bom_sniffing) = encoding(args.encoding.as_deref().filter(|_| !args.no_encoding))
+        .context("error parsing flag --encoding")?;
+    Ok(SearcherOpts {
+        invert_match: args.invert_match,
+        max_count: args.max_count,
+        line_number: searching && line_number(args, printer, stdout_tty && !only_stdin),
+        before_context,
+        after_context,
+        passthru: args.passthru,
+        binary_explicit,
+        binary_implicit,
+        encoding,
+        bom_sniffing,
+        mmap: !args.no_mmap && (args.mmap || mmap_by_default(roots)),
+        multiline: args.multiline,
+        terminator: terminator(args),
+        stop_on_nonmatch: args.stop_on_nonmatch,
+    })
+}
+
+/// Resolves the matcher's part of the query.
+fn matcher_opts(args: &Args, patterns: Vec<String>, searcher: &SearcherOpts) -> MatcherOpts {
+    MatcherOpts {
+        patterns,
+        engine: match args.engine {
+            Engine::Default => EngineChoice::Default,
+            Engine::Pcre2 => EngineChoice::Pcre2,
+            Engine::Auto => EngineChoice::Auto,
+        },
+        case: case(args),
+        fixed_strings: args.fixed_strings,
+        word: args.word_regexp,
+        line_regexp: args.line_regexp,
+        multiline: args.multiline,
+        dotall: args.multiline_dotall,
+        terminator: searcher.terminator,
+        no_unicode: args.no_unicode,
+        ban_nul: searcher.binary_implicit != Binary::Text,
+    }
+}
+
+/// Resolves the run's own options.
+fn run_opts(
+    args: &Args,
+    mode: Mode,
+    roots: Vec<Root>,
+    has_implicit_path: bool,
+    printer: &PrinterOpts,
+    ttys: Ttys,
+) -> anyhow::Result<RunOpts> {
+    let search_mode = match mode {
+        Mode::Search(m) => Some(m),
+        _ => None,
+    };
+    // A few named files (or stdin) need no more workers than files (and
+    // one file need not ask how many CPUs there are: that reads cgroup
+    // files, a noticeable part of an editor's one-file search).
+    let named_files = all_files(&roots);
+    let mut workers = workers(args, named_files && roots.len() == 1)?;
+    let walk_threads = workers;
+    if named_files {
+        workers = workers.min(roots.len());
+    }
+    Ok(RunOpts {
+        file_separator: file_separator(args, search_mode, printer),
+        has_implicit_path,
+        workers,
+        walk_threads,
+        sort: sort(args),
+        quiet: args.quiet,
+        stats: printer.stats,
+        progress: progress(args, search_mode, ttys),
+        buffering: if args.line_buffered || (ttys.stdout && !args.block_buffered) {
+            Buffering::Line
+        } else {
+            Buffering::Block
+        },
+        no_messages: args.no_messages,
+        no_ignore_messages: args.no_ignore_messages,
+        roots,
+    })
+}
+
+/// Decides whether line numbers are shown in a search, as ripgrep does.
+fn line_number(args: &Args, printer: &PrinterOpts, tty: bool) -> bool {
     if args.line_number {
         return true;
     }
     if args.no_line_number || args.quiet {
         return false;
     }
-    match mode {
-        Some(SearchMode::Standard) => tty || column || args.vimgrep,
-        Some(SearchMode::Json) => true,
+    match printer.mode {
+        SearchMode::Standard => tty || printer.column || args.vimgrep,
+        SearchMode::Json => true,
         _ => false,
     }
 }
@@ -417,11 +508,11 @@ fn line_number(args: &Args, mode: Option<SearchMode>, tty: bool, column: bool) -
 /// Whether to draw the progress line: only on a terminal stderr, when
 /// forced or when results go elsewhere than the terminal (never for JSON
 /// unless forced), and never with -q.
-fn progress(args: &Args, mode: Option<SearchMode>, stdout_tty: bool) -> bool {
-    if mode.is_none() || args.quiet || args.no_progress || !std::io::stderr().is_terminal() {
+fn progress(args: &Args, mode: Option<SearchMode>, ttys: Ttys) -> bool {
+    if mode.is_none() || args.quiet || args.no_progress || !ttys.stderr {
         return false;
     }
-    args.progress || (!stdout_tty && mode != Some(SearchMode::Json))
+    args.progress || (!ttys.stdout && mode != Some(SearchMode::Json))
 }
 
 /// Returns (before, after) context line counts; -A/-B win over -C.
@@ -431,17 +522,12 @@ fn context(args: &Args) -> (usize, usize) {
 }
 
 /// The separator printed between the outputs of two files, if any.
-fn file_separator(
-    args: &Args,
-    mode: Option<SearchMode>,
-    heading: bool,
-    before: usize,
-    after: usize,
-) -> Option<Vec<u8>> {
+fn file_separator(args: &Args, mode: Option<SearchMode>, printer: &PrinterOpts) -> Option<Vec<u8>> {
     if mode != Some(SearchMode::Standard) {
         return None;
     }
-    if heading {
+    let (before, after) = context(args);
+    if printer.heading {
         Some(vec![])
     } else if !args.passthru && (before > 0 || after > 0) {
         context_separator(args)
@@ -489,6 +575,17 @@ fn case(args: &Args) -> Case {
     }
 }
 
+/// The line terminator from --crlf and --null-data.
+fn terminator(args: &Args) -> Terminator {
+    if args.crlf {
+        Terminator::Crlf
+    } else if args.null_data {
+        Terminator::Nul
+    } else {
+        Terminator::Lf
+    }
+}
+
 /// Whether to emit colour escapes.
 fn color(args: &Args, is_tty: bool) -> bool {
     match args.color {
@@ -502,32 +599,24 @@ fn color(args: &Args, is_tty: bool) -> bool {
     }
 }
 
-/// ripgrep's default colours plus the user's --colors specs.
-fn color_specs(user: &[String]) -> anyhow::Result<ColorSpecs> {
-    let mut specs = grep_printer::default_color_specs();
-    for s in user {
-        let spec: UserColorSpec = s.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
-        specs.push(spec);
-    }
-    Ok(ColorSpecs::new(&specs))
-}
-
-/// Binary detection for explicit and implicit files, as ripgrep sets it.
-fn binary(args: &Args) -> (BinaryDetection, BinaryDetection) {
+/// Binary handling for explicit and implicit files, as ripgrep sets it.
+fn binary(args: &Args) -> (Binary, Binary) {
     if args.text || args.null_data {
-        return (BinaryDetection::none(), BinaryDetection::none());
+        return (Binary::Text, Binary::Text);
     }
-    let implicit =
-        if args.binary { BinaryDetection::convert(b'\0') } else { BinaryDetection::quit(b'\0') };
-    (BinaryDetection::convert(b'\0'), implicit)
+    let implicit = if args.binary { Binary::Convert } else { Binary::Quit };
+    (Binary::Convert, implicit)
 }
 
-/// Parses --encoding: (explicit encoding, whether to sniff BOMs).
-fn encoding(label: Option<&str>) -> anyhow::Result<(Option<Encoding>, bool)> {
+/// Parses --encoding: (explicit encoding label, whether to sniff BOMs).
+fn encoding(label: Option<&str>) -> anyhow::Result<(Option<String>, bool)> {
     match label {
         None | Some("auto") => Ok((None, true)),
         Some("none") => Ok((None, false)),
-        Some(l) => Ok((Some(Encoding::new(l).map_err(|e| anyhow::anyhow!("{e}"))?), true)),
+        Some(l) => {
+            grep_searcher::Encoding::new(l).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok((Some(l.to_string()), true))
+        }
     }
 }
 
@@ -639,10 +728,10 @@ pub(crate) fn config_file_args() -> Vec<OsString> {
     let text = match std::fs::read(&path) {
         Ok(text) => text,
         Err(err) => {
-            eprintln!(
-                "dn: failed to read the file specified in DRAGNET_CONFIG_PATH: {}: {err}",
+            crate::messages::early(&format!(
+                "failed to read the file specified in DRAGNET_CONFIG_PATH: {}: {err}",
                 Path::new(&path).display()
-            );
+            ));
             return Vec::new();
         }
     };
@@ -674,5 +763,25 @@ mod tests {
         assert_eq!(path_separator(Some("/")).unwrap(), Some(b'/'));
         assert_eq!(path_separator(Some("")).unwrap(), None);
         assert!(path_separator(Some("ab")).is_err());
+    }
+
+    /// `-` is stdin whatever exists by that name; files, directories and
+    /// missing paths are told apart.
+    #[test]
+    fn roots_are_classified_once() {
+        let dir = std::env::temp_dir().join(format!("dn-classify-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("-")).unwrap();
+        std::fs::write(dir.join("f"), b"x").unwrap();
+        assert_eq!(classify(PathBuf::from("-")).kind, RootKind::Stdin);
+        assert_eq!(classify(dir.join("f")).kind, RootKind::File);
+        assert_eq!(classify(dir.join("-")).kind, RootKind::Dir);
+        assert_eq!(classify(dir.join("missing")).kind, RootKind::Other);
+        std::os::unix::fs::symlink(dir.join("f"), dir.join("l")).unwrap();
+        assert_eq!(classify(dir.join("l")).kind, RootKind::File);
+        std::os::unix::fs::symlink(dir.join("-"), dir.join("ld")).unwrap();
+        assert_eq!(classify(dir.join("ld")).kind, RootKind::DirLink);
+        std::os::unix::fs::symlink(dir.join("missing"), dir.join("broken")).unwrap();
+        assert_eq!(classify(dir.join("broken")).kind, RootKind::Other);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

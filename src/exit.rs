@@ -1,5 +1,6 @@
-//! How the process ends: exit codes 0/1/2, or death by the signal that
-//! cancelled it, so shells see 130 for SIGINT and 143 for SIGTERM.
+//! How the process ends: exit codes 0/1/2 from a run's tally, or death by
+//! the signal that cancelled it, so shells see 130 for SIGINT and 143 for
+//! SIGTERM.
 
 use nix::sys::signal::{SigHandler, SigSet, Signal};
 
@@ -16,13 +17,24 @@ pub(crate) enum ExitStatus {
     Signaled(Signal),
 }
 
+/// What a finished run found out, the only input of its exit code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    /// Something matched (or, for --files, was listed).
+    pub(crate) matched: bool,
+    /// An error was reported.
+    pub(crate) errored: bool,
+    /// -q was given.
+    pub(crate) quiet: bool,
+}
+
 impl ExitStatus {
     /// ripgrep's rule: a match wins unless an error happened, except that
     /// with -q a match is success even after errors.
-    pub(crate) fn from_run(matched: bool, errored: bool, quiet: bool) -> ExitStatus {
-        if matched && (quiet || !errored) {
+    pub(crate) fn from_tally(t: Tally) -> ExitStatus {
+        if t.matched && (t.quiet || !t.errored) {
             ExitStatus::Match
-        } else if errored {
+        } else if t.errored {
             ExitStatus::Error
         } else {
             ExitStatus::NoMatch
@@ -59,14 +71,19 @@ pub(crate) fn die_by(sig: Signal) -> ! {
 mod tests {
     use super::*;
 
+    /// The status of a tally.
+    fn of(matched: bool, errored: bool, quiet: bool) -> ExitStatus {
+        ExitStatus::from_tally(Tally { matched, errored, quiet })
+    }
+
     /// 0/1/2 follow ripgrep, including -q's match-wins-over-errors rule.
     #[test]
     fn exit_codes_follow_ripgrep() {
-        assert_eq!(ExitStatus::from_run(true, false, false), ExitStatus::Match);
-        assert_eq!(ExitStatus::from_run(false, false, false), ExitStatus::NoMatch);
-        assert_eq!(ExitStatus::from_run(true, true, false), ExitStatus::Error);
-        assert_eq!(ExitStatus::from_run(false, true, false), ExitStatus::Error);
-        assert_eq!(ExitStatus::from_run(true, true, true), ExitStatus::Match);
-        assert_eq!(ExitStatus::from_run(false, true, true), ExitStatus::Error);
+        assert_eq!(of(true, false, false), ExitStatus::Match);
+        assert_eq!(of(false, false, false), ExitStatus::NoMatch);
+        assert_eq!(of(true, true, false), ExitStatus::Error);
+        assert_eq!(of(false, true, false), ExitStatus::Error);
+        assert_eq!(of(true, true, true), ExitStatus::Match);
+        assert_eq!(of(false, true, true), ExitStatus::Error);
     }
 }

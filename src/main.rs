@@ -5,13 +5,19 @@ mod app;
 mod cli;
 mod config;
 mod doorbell;
+mod engine;
 mod exit;
+mod frames;
 mod generate;
 mod matcher;
+mod messages;
 mod order;
 mod output;
 mod pool;
+mod printer;
 mod progress;
+mod query;
+mod schedule;
 mod search;
 mod signals;
 mod walk;
@@ -22,13 +28,19 @@ use clap::Parser;
 use crate::exit::ExitStatus;
 
 /// Parses arguments, runs the search and exits; errors become one line on
-/// stderr and exit 2, a broken pipe exits 0.
+/// stderr and exit 2, a broken pipe exits 0. Started as a re-executed
+/// worker (a hidden first argument), it runs the worker loop instead.
 fn main() {
+    let mut argv = std::env::args_os();
+    if argv.nth(1).is_some_and(|a| a == pool::spawn::WORKER_FLAG) {
+        let parent = argv.next().and_then(|p| p.into_string().ok()).unwrap_or_default();
+        pool::spawn::exit_now(pool::worker::reexeced(&parent));
+    }
     let status = match parse().and_then(run) {
         Ok(status) => status,
         Err(err) if is_broken_pipe(&err) => ExitStatus::Match,
         Err(err) => {
-            eprintln!("dn: {err:#}");
+            messages::fatal(&err);
             ExitStatus::Error
         }
     };

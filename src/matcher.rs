@@ -1,45 +1,53 @@
-//! Compiles the pattern(s) into a `grep_regex::RegexMatcher`, once, in the
-//! parent before any fork, so workers inherit it copy-on-write.
+//! Compiles a query's patterns into a `grep_regex::RegexMatcher`, exactly
+//! as ripgrep configures its default engine. The parent compiles them first
+//! (so a bad pattern is the parent's error); workers compile their own copy
+//! of each later query, or inherit the parent's at fork.
 
 use anyhow::bail;
 use grep_regex::{RegexMatcher, RegexMatcherBuilder};
 
-use crate::config::{Case, Config};
+use crate::query::{Case, EngineChoice, MatcherOpts, Terminator};
 
-/// Builds the matcher exactly as ripgrep configures its default engine.
-pub(crate) fn build(cfg: &Config) -> anyhow::Result<RegexMatcher> {
+/// Builds the matcher for `m`; fails with ripgrep's message and hints.
+pub(crate) fn build(m: &MatcherOpts) -> anyhow::Result<RegexMatcher> {
+    if m.engine == EngineChoice::Pcre2 {
+        bail!("PCRE2 is not available in this build of dn (use --engine default)");
+    }
     let mut b = RegexMatcherBuilder::new();
-    b.multi_line(true).unicode(!cfg.no_unicode).octal(false).fixed_strings(cfg.fixed_strings);
-    match cfg.case {
+    b.multi_line(true).unicode(!m.no_unicode).octal(false).fixed_strings(m.fixed_strings);
+    match m.case {
         Case::Sensitive => b.case_insensitive(false),
         Case::Insensitive => b.case_insensitive(true),
         Case::Smart => b.case_smart(true),
     };
-    if cfg.line_regexp {
+    if m.line_regexp {
         b.whole_line(true);
-    } else if cfg.word {
+    } else if m.word {
         b.word(true);
     }
-    if cfg.multiline {
-        b.dot_matches_new_line(cfg.multiline_dotall);
-        if cfg.crlf {
+    let crlf = m.terminator == Terminator::Crlf;
+    if m.multiline {
+        b.dot_matches_new_line(m.dotall);
+        if crlf {
             b.crlf(true).line_terminator(None);
         }
     } else {
         b.line_terminator(Some(b'\n')).dot_matches_new_line(false);
-        if cfg.crlf {
+        if crlf {
             b.crlf(true);
         }
-        if cfg.null_data {
+        if m.terminator == Terminator::Nul {
             b.line_terminator(Some(b'\0'));
         }
     }
-    if cfg.binary_implicit != grep_searcher::BinaryDetection::none() {
+    if m.ban_nul {
         b.ban_byte(Some(b'\0'));
     }
-    match b.build_many(&cfg.patterns) {
-        Ok(m) => Ok(m),
-        Err(err) if cfg.engine_auto => bail!(auto_failure(&suggest(err.to_string()))),
+    match b.build_many(&m.patterns) {
+        Ok(matcher) => Ok(matcher),
+        Err(err) if m.engine == EngineChoice::Auto => {
+            bail!(auto_failure(&suggest(err.to_string())))
+        }
         Err(err) => bail!(suggest(err.to_string())),
     }
 }

@@ -8,15 +8,17 @@
 
 use std::collections::VecDeque;
 
-use crate::wire::FileStats;
+use grep_printer::Stats;
 
 /// A finished file (or a walk error holding a place in the order).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Finished {
     /// The last of its output (earlier parts were released as chunks).
     pub(crate) bytes: Vec<u8>,
+    /// Whether the file matched.
     pub(crate) has_match: bool,
-    pub(crate) stats: FileStats,
+    /// Its search counters.
+    pub(crate) stats: Stats,
     /// A message for stderr, printed after the output.
     pub(crate) error: Option<String>,
     /// True when a file was actually searched (not a walk error).

@@ -1,17 +1,27 @@
 //! The single owner of stdout: writes released results in order, inserts
-//! the separator between files, prints diagnostics, sums the stats and
-//! renders the `--stats` block or the JSON summary.
+//! the separator between files, prints diagnostics through `Messages` (after
+//! flushing what stdout holds, so the two streams interleave in order),
+//! sums the stats, renders the `--stats` block or the JSON summary, and
+//! ends the run with one `Tally`.
 //!
-//! Nothing else in dragnet writes to stdout. A broken pipe surfaces as an
-//! `io::ErrorKind::BrokenPipe` error for the caller to turn into exit 0.
+//! Nothing else in dragnet writes to stdout (but the signal thread's last
+//! colour reset, when the main thread is stuck). A broken pipe surfaces as
+//! an `io::ErrorKind::BrokenPipe` error for the caller to turn into exit 0.
 
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 use std::time::{Duration, Instant};
 
-use crate::config::{Buffering, Config, SearchMode};
+use grep_printer::Stats;
+
+use crate::config::{Buffering, RunOpts};
+use crate::exit::Tally;
+use crate::messages::Messages;
 use crate::order::Finished;
 use crate::progress::Progress;
-use crate::wire::FileStats;
+use crate::query::SearchMode;
+
+/// The SGR reset written when a coloured search is cancelled on a terminal.
+pub(crate) const COLOR_RESET: &[u8] = b"\x1b[0m";
 
 /// Writes results to stdout and keeps the run's totals.
 pub(crate) struct Output {
@@ -23,38 +33,47 @@ pub(crate) struct Output {
     /// Whether the current (head) file has started writing.
     file_started: bool,
     line_buffered: bool,
-    no_messages: bool,
-    /// The live progress line on stderr, if enabled.
-    pub(crate) progress: Progress,
+    /// Colour escapes may reach a terminal (reset them on cancel).
+    color_tty: bool,
+    quiet: bool,
+    msgs: Messages,
     /// Files searched and released so far.
-    pub(crate) files: u64,
+    files: u64,
     /// Of those, files with a match.
-    pub(crate) files_matched: u64,
+    files_matched: u64,
     /// Stats summed over every file released.
-    pub(crate) totals: FileStats,
-    pub(crate) matched: bool,
-    pub(crate) searched: bool,
-    pub(crate) errored: bool,
+    totals: Stats,
+    matched: bool,
+    searched: bool,
+    started: Instant,
 }
 
 impl Output {
-    /// Creates the writer for a run configured by `cfg`.
-    pub(crate) fn new(cfg: &Config) -> Output {
+    /// Creates the writer for a run configured by `run`; `color` says
+    /// whether colour escapes are printed.
+    pub(crate) fn new(run: &RunOpts, color: bool) -> Output {
+        let progress = Progress::new(run.progress);
         Output {
             out: BufWriter::with_capacity(64 << 10, io::stdout()),
-            separator: cfg.file_separator.clone(),
+            separator: run.file_separator.clone(),
             ever_written: false,
             file_started: false,
-            line_buffered: cfg.buffering == Buffering::Line,
-            no_messages: cfg.no_messages,
-            progress: Progress::new(cfg.progress),
+            line_buffered: run.buffering == Buffering::Line,
+            color_tty: color && io::stdout().is_terminal(),
+            quiet: run.quiet,
+            msgs: Messages::new(run.no_messages, run.no_ignore_messages, progress),
             files: 0,
             files_matched: 0,
-            totals: FileStats::default(),
+            totals: Stats::new(),
             matched: false,
             searched: false,
-            errored: false,
+            started: Instant::now(),
         }
+    }
+
+    /// True when colour escapes may have reached a terminal.
+    pub(crate) fn color_tty(&self) -> bool {
+        self.color_tty
     }
 
     /// Writes part of the current file's output.
@@ -72,11 +91,19 @@ impl Output {
             self.files += 1;
             self.files_matched += u64::from(fin.has_match);
             self.matched |= fin.has_match;
-            self.totals.add(&fin.stats);
+            self.totals += fin.stats;
         }
         if let Some(msg) = fin.error {
             self.error(&msg)?;
         }
+        self.maybe_flush()
+    }
+
+    /// Writes one entry of a listing (--files, --type-list): it counts as a
+    /// match for the exit code.
+    pub(crate) fn listed(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.matched = true;
+        self.out.write_all(bytes)?;
         self.maybe_flush()
     }
 
@@ -97,27 +124,30 @@ impl Output {
         self.out.write_all(bytes)
     }
 
-    /// Prints an error for the user and marks the run as errored.
+    /// Reports an error (exit 2), after what stdout holds.
     pub(crate) fn error(&mut self, msg: &str) -> io::Result<()> {
-        self.errored = true;
-        if !self.no_messages {
-            self.message(msg)?;
-        }
+        self.out.flush()?;
+        self.msgs.error(msg);
         Ok(())
     }
 
-    /// Prints a message on stderr after flushing what stdout holds.
-    pub(crate) fn message(&mut self, msg: &str) -> io::Result<()> {
+    /// Reports a problem with an ignore file, after what stdout holds.
+    pub(crate) fn ignore_problem(&mut self, msg: &str) -> io::Result<()> {
         self.out.flush()?;
-        self.progress.clear();
-        let _ = writeln!(io::stderr().lock(), "dn: {msg}");
+        self.msgs.ignore_problem(msg);
         Ok(())
+    }
+
+    /// The progress line.
+    pub(crate) fn progress(&mut self) -> &mut Progress {
+        self.msgs.progress()
     }
 
     /// Redraws the progress line: `bytes` read so far, `current` the file
     /// the output is waiting on.
     pub(crate) fn draw_progress(&mut self, bytes: u64, current: &str) {
-        self.progress.draw(self.files, self.files_matched, bytes, current);
+        let (files, matched) = (self.files, self.files_matched);
+        self.msgs.progress().draw(files, matched, bytes, current);
     }
 
     /// Flushes when line buffered (a terminal or --line-buffered).
@@ -133,18 +163,49 @@ impl Output {
         self.out.flush()
     }
 
-    /// Writes raw bytes (the colour reset on cancel) and flushes.
-    pub(crate) fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(bytes)?;
-        self.out.flush()
+    /// A search was cut short: erases the progress line, resets colour on a
+    /// terminal (output may have stopped inside a coloured span) and
+    /// flushes, ignoring errors (the run is ending anyway).
+    pub(crate) fn cut_short(&mut self, reset_color: bool) {
+        self.msgs.progress().clear();
+        if reset_color && self.color_tty {
+            let _ = self.out.write_all(COLOR_RESET);
+        }
+        let _ = self.out.flush();
+    }
+
+    /// Ends a search that ran to its end: the "nothing searched" hint (an
+    /// error) when filters left nothing to search, the summary when asked
+    /// for; returns the run's tally.
+    pub(crate) fn end_search(
+        &mut self,
+        implicit_path: bool,
+        summary: Option<SearchMode>,
+    ) -> io::Result<Tally> {
+        self.msgs.progress().clear();
+        if implicit_path && !self.searched && !self.msgs.errored() {
+            self.error(
+                "No files were searched, which means dn probably applied a filter you didn't expect.",
+            )?;
+        }
+        if let Some(mode) = summary {
+            self.summary(mode)?;
+        }
+        self.flush()?;
+        Ok(self.tally())
+    }
+
+    /// What the run found out, for its exit code.
+    pub(crate) fn tally(&self) -> Tally {
+        Tally { matched: self.matched, errored: self.msgs.errored(), quiet: self.quiet }
     }
 
     /// Writes the `--stats` block or the JSON summary, as ripgrep does.
-    pub(crate) fn summary(&mut self, mode: SearchMode, started: Instant) -> io::Result<()> {
-        let elapsed = started.elapsed();
-        let t = self.totals;
+    fn summary(&mut self, mode: SearchMode) -> io::Result<()> {
+        let elapsed = self.started.elapsed();
+        let t = &self.totals;
         if mode == SearchMode::Json {
-            let line = json_summary(&t, elapsed);
+            let line = json_summary(t, elapsed);
             self.out.write_all(line.as_bytes())?;
             return self.out.write_all(b"\n");
         }
@@ -152,32 +213,32 @@ impl Output {
             self.out,
             "\n{} matches\n{} matched lines\n{} files contained matches\n{} files searched\n\
              {} bytes printed\n{} bytes searched\n{:0.6} seconds spent searching\n{:0.6} seconds total\n",
-            t.matches,
-            t.matched_lines,
-            t.searches_with_match,
-            t.searches,
-            t.bytes_printed,
-            t.bytes_searched,
-            Duration::from_nanos(t.elapsed_nanos).as_secs_f64(),
+            t.matches(),
+            t.matched_lines(),
+            t.searches_with_match(),
+            t.searches(),
+            t.bytes_printed(),
+            t.bytes_searched(),
+            t.elapsed().as_secs_f64(),
             elapsed.as_secs_f64(),
         )
     }
 }
 
 /// Renders ripgrep's JSON summary message (keys in sorted order).
-fn json_summary(t: &FileStats, elapsed: Duration) -> String {
-    let e = Duration::from_nanos(t.elapsed_nanos);
+fn json_summary(t: &Stats, elapsed: Duration) -> String {
+    let e = t.elapsed();
     let v = serde_json::json!({
         "type": "summary",
         "data": {
             "stats": {
                 "elapsed": {"secs": e.as_secs(), "nanos": e.subsec_nanos(), "human": format!("{:0.6}s", e.as_secs_f64())},
-                "searches": t.searches,
-                "searches_with_match": t.searches_with_match,
-                "bytes_searched": t.bytes_searched,
-                "bytes_printed": t.bytes_printed,
-                "matched_lines": t.matched_lines,
-                "matches": t.matches,
+                "searches": t.searches(),
+                "searches_with_match": t.searches_with_match(),
+                "bytes_searched": t.bytes_searched(),
+                "bytes_printed": t.bytes_printed(),
+                "matched_lines": t.matched_lines(),
+                "matches": t.matches(),
             },
             "elapsed_total": {
                 "secs": elapsed.as_secs(),
@@ -196,7 +257,9 @@ mod tests {
     /// The summary line has ripgrep's sorted key order.
     #[test]
     fn json_summary_keys_are_sorted_like_ripgrep() {
-        let t = FileStats { searches: 2, matches: 3, ..Default::default() };
+        let mut t = Stats::new();
+        t.add_searches(2);
+        t.add_matches(3);
         let s = json_summary(&t, Duration::from_millis(1500));
         assert!(s.starts_with(r#"{"data":{"elapsed_total":{"human":"1.500000s","nanos":500000000,"secs":1},"stats":{"bytes_printed":0,"bytes_searched":0,"elapsed":{"human":"0.000000s","nanos":0,"secs":0},"matched_lines":0,"matches":3,"searches":2,"searches_with_match":0}},"type":"summary"}"#), "{s}");
     }

@@ -8,8 +8,6 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use crate::wire::FileStats;
-
 /// No line for searches shorter than this.
 const DELAY: Duration = Duration::from_millis(500);
 /// At most this often a redraw.
@@ -47,9 +45,14 @@ impl Progress {
     pub(crate) fn draw(&mut self, files: u64, matched: u64, bytes: u64, current: &str) {
         let now = Instant::now();
         self.last = Some(now);
-        let t =
-            FileStats { searches_with_match: matched, bytes_searched: bytes, ..Default::default() };
-        let line = render(files, &t, now - self.started, current, self.width.saturating_sub(1));
+        let line = render(
+            files,
+            matched,
+            bytes,
+            now - self.started,
+            current,
+            self.width.saturating_sub(1),
+        );
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r\x1b[K{line}");
         let _ = err.flush();
@@ -67,26 +70,21 @@ impl Progress {
     }
 }
 
-/// Bytes read so far by `pids` (the workers), from /proc/PID/io `rchar`:
-/// free to gather, unlike per-file sizes. Zero where /proc has no io file.
-pub(crate) fn bytes_read(pids: &[nix::unistd::Pid]) -> u64 {
-    pids.iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/io")).ok())
-        .filter_map(|io| {
-            io.lines()
-                .find_map(|l| l.strip_prefix("rchar: ").and_then(|n| n.trim().parse::<u64>().ok()))
-        })
-        .sum::<u64>()
-}
-
 /// Formats the line, cut to `width` characters.
-fn render(files: u64, t: &FileStats, elapsed: Duration, current: &str, width: usize) -> String {
+fn render(
+    files: u64,
+    matched: u64,
+    bytes: u64,
+    elapsed: Duration,
+    current: &str,
+    width: usize,
+) -> String {
     let secs = elapsed.as_secs_f64().max(0.001);
-    let rate = t.bytes_searched as f64 / secs;
+    let rate = bytes as f64 / secs;
     let head = format!(
         "dn: {files} files, {} matched, {} in {:.1}s ({}/s) ",
-        t.searches_with_match,
-        human(t.bytes_searched as f64),
+        matched,
+        human(bytes as f64),
         secs,
         human(rate)
     );
@@ -125,9 +123,8 @@ mod tests {
     /// The progress line fits the terminal and keeps the end of the path.
     #[test]
     fn the_line_fits_the_width() {
-        let t = FileStats { bytes_searched: 5 << 30, searches_with_match: 7, ..Default::default() };
         let long = "a/".repeat(100) + "file.c";
-        let line = render(1234, &t, Duration::from_secs(2), &long, 79);
+        let line = render(1234, 7, 5 << 30, Duration::from_secs(2), &long, 79);
         assert!(line.chars().count() <= 79, "{line}");
         assert!(line.starts_with("dn: 1234 files, 7 matched, 5.0 GiB in 2.0s (2.5 GiB/s) "));
         assert!(line.ends_with("file.c"), "{line}");

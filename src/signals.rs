@@ -4,14 +4,16 @@
 //!
 //! Why not `ctrlc`: its handler is not told which signal arrived, and the
 //! parent must die by that same signal (130 vs 143). `sigwait` gives the
-//! signal number, needs no async-signal-safe handler, and is in `nix`.
+//! signal number, needs no async-signal-safe handler, and is in `nix`. The
+//! waiter reaches the workers only through the pool's `KillHandle`.
+
+use std::time::Duration;
 
 use crossbeam_channel::Sender;
+use nix::sys::signal::{SigSet, Signal};
 
 use crate::doorbell::Ringer;
-use nix::sys::signal::{SigSet, Signal};
-use nix::unistd::Pid;
-use std::time::Duration;
+use crate::pool::KillHandle;
 
 /// The signals that cancel a search.
 fn cancel_set() -> SigSet {
@@ -34,15 +36,17 @@ pub(crate) fn block() -> anyhow::Result<()> {
 const WATCHDOG: Duration = Duration::from_millis(90);
 
 /// Starts the waiter thread: the first signal is sent on `tx` (and `bell`
-/// rung) and passed on to `workers` (not reaped here: the main thread does that). If a second
-/// signal comes, or the process still runs `WATCHDOG` later (a timer thread
-/// then re-sends the signal to the process), the waiter SIGKILLs and reaps
-/// `workers`, resets colour when `reset` says so, and re-raises the signal.
+/// rung) and passed on to the workers (not reaped here: the main thread
+/// does that). If a second signal comes, or the process still runs
+/// `WATCHDOG` later (a timer thread then re-sends the signal to the
+/// process), the waiter kills and reaps the workers, writes `reset` to
+/// stdout if given (the colour reset on a terminal), and re-raises the
+/// signal.
 pub(crate) fn spawn_waiter(
     tx: Sender<Signal>,
     bell: Ringer,
-    workers: Vec<Pid>,
-    reset: bool,
+    workers: KillHandle,
+    reset: Option<&'static [u8]>,
 ) -> anyhow::Result<()> {
     std::thread::Builder::new().name("signals".into()).spawn(move || {
         let set = cancel_set();
@@ -53,22 +57,15 @@ pub(crate) fn spawn_waiter(
         // it may be blocked writing output, and the workers would keep both
         // the CPU and that output coming meanwhile. A worker that dies by
         // this signal reads as cancellation, not as a crash.
-        for pid in &workers {
-            let _ = nix::sys::signal::kill(*pid, sig);
-        }
+        workers.signal_all(sig);
         let _ = std::thread::Builder::new().name("watchdog".into()).spawn(move || {
             std::thread::sleep(WATCHDOG);
             let _ = nix::sys::signal::kill(nix::unistd::getpid(), sig);
         });
         let _ = set.wait();
-        for pid in &workers {
-            let _ = nix::sys::signal::kill(*pid, Signal::SIGKILL);
-        }
-        for pid in &workers {
-            let _ = nix::sys::wait::waitpid(*pid, None);
-        }
-        if reset {
-            let _ = nix::unistd::write(std::io::stdout(), crate::app::COLOR_RESET);
+        workers.kill_and_reap_all();
+        if let Some(reset) = reset {
+            let _ = nix::unistd::write(std::io::stdout(), reset);
         }
         crate::exit::die_by(sig);
     })?;

@@ -1,12 +1,17 @@
-//! Framed messages between the parent and its forked workers; pure encoding
-//! and decoding, with no knowledge of processes, pipes or the search itself.
+//! Framed messages between the parent and its workers; pure encoding and
+//! decoding, with no knowledge of processes, pipes or the search itself.
 //!
 //! Every frame is `u32 length (LE) | u8 tag | payload`, where the length
 //! counts the tag and the payload. Paths travel as raw bytes, so names that
 //! are not UTF-8 survive the trip. A frame cut short is an error, never a
-//! silent success: the caller treats it as a dead worker.
+//! silent success: the caller treats it as a dead worker. Every frame about
+//! a search carries the generation of the query it belongs to, so that the
+//! results of a superseded query can be told apart and dropped.
 
 use std::io::{self, Read};
+use std::time::Duration;
+
+use grep_printer::Stats;
 
 /// Tag of a parent → worker batch of files to search.
 const TAG_BATCH: u8 = 1;
@@ -18,8 +23,11 @@ const TAG_DONE: u8 = 3;
 /// ended with no output, no match and no error (most files, most of the
 /// time): one small frame instead of one per file.
 const TAG_QUIET: u8 = 4;
+/// Tag of a parent → worker query: the search options of a generation.
+const TAG_QUERY: u8 = 5;
 
-/// Largest frame accepted, a guard against a corrupt length prefix.
+/// Largest frame accepted, a guard against a corrupt length prefix. Output
+/// bigger than this leaves a worker in several chunks.
 pub(crate) const MAX_FRAME: usize = 1 << 31;
 
 /// One file to search, as the parent hands it to a worker.
@@ -43,42 +51,44 @@ impl AsRef<Job> for Job {
     }
 }
 
-/// Search counters for one file, mirroring `grep_printer::Stats`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct FileStats {
-    pub(crate) elapsed_nanos: u64,
-    pub(crate) searches: u64,
-    pub(crate) searches_with_match: u64,
-    pub(crate) bytes_searched: u64,
-    pub(crate) bytes_printed: u64,
-    pub(crate) matched_lines: u64,
-    pub(crate) matches: u64,
-}
-
-impl FileStats {
-    /// Adds `other`'s counters to these.
-    pub(crate) fn add(&mut self, other: &FileStats) {
-        self.elapsed_nanos += other.elapsed_nanos;
-        self.searches += other.searches;
-        self.searches_with_match += other.searches_with_match;
-        self.bytes_searched += other.bytes_searched;
-        self.bytes_printed += other.bytes_printed;
-        self.matched_lines += other.matched_lines;
-        self.matches += other.matches;
-    }
+/// A message from the parent to a worker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Request {
+    /// From now on, search with these options (a serialized query) and
+    /// label results with `gen`.
+    Query { gen: u64, spec: Vec<u8> },
+    /// Search these files for query `gen`.
+    Batch { gen: u64, jobs: Vec<Job> },
 }
 
 /// A message from a worker to the parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Response {
     /// Part of the rendered output of file `seq`; more follows.
-    Chunk { seq: u64, bytes: Vec<u8> },
+    Chunk { gen: u64, seq: u64, bytes: Vec<u8> },
     /// File `seq` is finished: the rest of its output, its stats, whether it
     /// matched, and the error that ended its search, if any.
-    Done { seq: u64, has_match: bool, stats: FileStats, error: Option<String>, bytes: Vec<u8> },
+    Done(Box<Done>),
     /// Files `first .. first + count` are finished, in that order, with no
     /// output, no match and no error; `stats` is the sum of theirs.
-    Quiet { first: u64, count: u32, stats: FileStats },
+    Quiet { gen: u64, first: u64, count: u32, stats: Stats },
+}
+
+/// The end of one file's search, as a worker reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Done {
+    /// The query generation it was searched for.
+    pub(crate) gen: u64,
+    /// The file's position in the walk.
+    pub(crate) seq: u64,
+    /// Whether the file matched.
+    pub(crate) has_match: bool,
+    /// The search counters of this file.
+    pub(crate) stats: Stats,
+    /// The message of the error that ended the search, if one did.
+    pub(crate) error: Option<String>,
+    /// The last of its rendered output.
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// Why a frame could not be read.
@@ -105,6 +115,7 @@ impl std::fmt::Display for WireError {
 
 /// Appends the frame header for a payload of `len` bytes after the tag.
 fn put_header(out: &mut Vec<u8>, tag: u8, len: usize) {
+    debug_assert!(len < MAX_FRAME, "frame of {len} bytes");
     out.extend_from_slice(&((len + 1) as u32).to_le_bytes());
     out.push(tag);
 }
@@ -115,11 +126,19 @@ fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-/// Appends a batch frame holding `jobs` (anything that holds a `Job`) to
-/// `out`, without copying the jobs first.
-pub(crate) fn encode_batch<J: AsRef<Job>>(out: &mut Vec<u8>, jobs: &[J]) {
-    let len = 4 + jobs.iter().map(|j| 8 + 1 + 4 + j.as_ref().path.len()).sum::<usize>();
+/// Appends a query frame for generation `gen` with the serialized `spec`.
+pub(crate) fn encode_query(out: &mut Vec<u8>, gen: u64, spec: &[u8]) {
+    put_header(out, TAG_QUERY, 8 + 4 + spec.len());
+    out.extend_from_slice(&gen.to_le_bytes());
+    put_bytes(out, spec);
+}
+
+/// Appends a batch frame of query `gen` holding `jobs` (anything that holds
+/// a `Job`) to `out`, without copying the jobs first.
+pub(crate) fn encode_batch<J: AsRef<Job>>(out: &mut Vec<u8>, gen: u64, jobs: &[J]) {
+    let len = 8 + 4 + jobs.iter().map(|j| 8 + 1 + 4 + j.as_ref().path.len()).sum::<usize>();
     put_header(out, TAG_BATCH, len);
+    out.extend_from_slice(&gen.to_le_bytes());
     out.extend_from_slice(&(jobs.len() as u32).to_le_bytes());
     for job in jobs.iter().map(AsRef::as_ref) {
         out.extend_from_slice(&job.seq.to_le_bytes());
@@ -129,54 +148,50 @@ pub(crate) fn encode_batch<J: AsRef<Job>>(out: &mut Vec<u8>, jobs: &[J]) {
 }
 
 /// Appends a chunk frame (part of file `seq`'s output) to `out`.
-pub(crate) fn encode_chunk(out: &mut Vec<u8>, seq: u64, bytes: &[u8]) {
-    put_header(out, TAG_CHUNK, 8 + 4 + bytes.len());
+pub(crate) fn encode_chunk(out: &mut Vec<u8>, gen: u64, seq: u64, bytes: &[u8]) {
+    put_header(out, TAG_CHUNK, 8 + 8 + 4 + bytes.len());
+    out.extend_from_slice(&gen.to_le_bytes());
     out.extend_from_slice(&seq.to_le_bytes());
     put_bytes(out, bytes);
 }
 
-/// Appends a done frame for file `seq` to `out`.
-pub(crate) fn encode_done(
-    out: &mut Vec<u8>,
-    seq: u64,
-    has_match: bool,
-    stats: &FileStats,
-    error: Option<&str>,
-    bytes: &[u8],
-) {
-    let err = error.map_or(&b""[..], str::as_bytes);
-    put_header(out, TAG_DONE, 8 + 1 + 7 * 8 + 4 + err.len() + 4 + bytes.len());
-    out.extend_from_slice(&seq.to_le_bytes());
-    out.push(u8::from(has_match) | (u8::from(error.is_some()) << 1));
-    for n in stats_fields(stats) {
-        out.extend_from_slice(&n.to_le_bytes());
-    }
+/// Appends a done frame to `out`: `done` with its output `bytes` (given
+/// apart, so the caller's buffer need not move into it).
+pub(crate) fn encode_done(out: &mut Vec<u8>, done: &Done, bytes: &[u8]) {
+    let err = done.error.as_deref().map_or(&b""[..], str::as_bytes);
+    put_header(out, TAG_DONE, 8 + 8 + 1 + 7 * 8 + 4 + err.len() + 4 + bytes.len());
+    out.extend_from_slice(&done.gen.to_le_bytes());
+    out.extend_from_slice(&done.seq.to_le_bytes());
+    out.push(u8::from(done.has_match) | (u8::from(done.error.is_some()) << 1));
+    put_stats(out, &done.stats);
     put_bytes(out, err);
     put_bytes(out, bytes);
 }
 
 /// Appends a quiet frame (files `first .. first + count` finished without
 /// output, match or error; `stats` summed) to `out`.
-pub(crate) fn encode_quiet(out: &mut Vec<u8>, first: u64, count: u32, stats: &FileStats) {
-    put_header(out, TAG_QUIET, 8 + 4 + 7 * 8);
+pub(crate) fn encode_quiet(out: &mut Vec<u8>, gen: u64, first: u64, count: u32, stats: &Stats) {
+    put_header(out, TAG_QUIET, 8 + 8 + 4 + 7 * 8);
+    out.extend_from_slice(&gen.to_le_bytes());
     out.extend_from_slice(&first.to_le_bytes());
     out.extend_from_slice(&count.to_le_bytes());
-    for n in stats_fields(stats) {
-        out.extend_from_slice(&n.to_le_bytes());
-    }
+    put_stats(out, stats);
 }
 
-/// Lists the stats counters in wire order.
-fn stats_fields(s: &FileStats) -> [u64; 7] {
-    [
-        s.elapsed_nanos,
-        s.searches,
-        s.searches_with_match,
-        s.bytes_searched,
-        s.bytes_printed,
-        s.matched_lines,
-        s.matches,
-    ]
+/// Appends the stats counters in wire order.
+fn put_stats(out: &mut Vec<u8>, s: &Stats) {
+    let fields = [
+        s.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64,
+        s.searches(),
+        s.searches_with_match(),
+        s.bytes_searched(),
+        s.bytes_printed(),
+        s.matched_lines(),
+        s.matches(),
+    ];
+    for n in fields {
+        out.extend_from_slice(&n.to_le_bytes());
+    }
 }
 
 /// The length (tag and payload) a frame's prefix announces; fails unless it
@@ -282,16 +297,16 @@ impl<'a> Cursor<'a> {
     }
 
     /// Takes the stats counters, in wire order.
-    fn stats(&mut self) -> Result<FileStats, WireError> {
-        Ok(FileStats {
-            elapsed_nanos: self.u64()?,
-            searches: self.u64()?,
-            searches_with_match: self.u64()?,
-            bytes_searched: self.u64()?,
-            bytes_printed: self.u64()?,
-            matched_lines: self.u64()?,
-            matches: self.u64()?,
-        })
+    fn stats(&mut self) -> Result<Stats, WireError> {
+        let mut s = Stats::new();
+        s.add_elapsed(Duration::from_nanos(self.u64()?));
+        s.add_searches(self.u64()?);
+        s.add_searches_with_match(self.u64()?);
+        s.add_bytes_searched(self.u64()?);
+        s.add_bytes_printed(self.u64()?);
+        s.add_matched_lines(self.u64()?);
+        s.add_matches(self.u64()?);
+        Ok(s)
     }
 
     /// Fails unless the whole payload was consumed.
@@ -304,47 +319,52 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Decodes a batch payload (the frame must carry `TAG_BATCH`).
-pub(crate) fn decode_batch(tag: u8, payload: &[u8]) -> Result<Vec<Job>, WireError> {
-    if tag != TAG_BATCH {
-        return Err(WireError::Corrupt("expected a batch"));
-    }
+/// Decodes a parent → worker payload.
+pub(crate) fn decode_request(tag: u8, payload: &[u8]) -> Result<Request, WireError> {
     let mut c = Cursor { buf: payload };
-    let n = c.u32()? as usize;
-    let mut jobs = Vec::with_capacity(n.min(4096));
-    for _ in 0..n {
-        let seq = c.u64()?;
-        let flags = c.u8()?;
-        let path = c.bytes()?.to_vec();
-        jobs.push(Job { seq, explicit: flags & 1 != 0, stdin: flags & 2 != 0, path });
-    }
+    let req = match tag {
+        TAG_QUERY => Request::Query { gen: c.u64()?, spec: c.bytes()?.to_vec() },
+        TAG_BATCH => {
+            let gen = c.u64()?;
+            let n = c.u32()? as usize;
+            let mut jobs = Vec::with_capacity(n.min(4096));
+            for _ in 0..n {
+                let seq = c.u64()?;
+                let flags = c.u8()?;
+                let path = c.bytes()?.to_vec();
+                jobs.push(Job { seq, explicit: flags & 1 != 0, stdin: flags & 2 != 0, path });
+            }
+            Request::Batch { gen, jobs }
+        }
+        _ => return Err(WireError::Corrupt("unknown request tag")),
+    };
     c.finish()?;
-    Ok(jobs)
+    Ok(req)
 }
 
-/// Decodes a worker response payload.
+/// Decodes a worker → parent payload.
 pub(crate) fn decode_response(tag: u8, payload: &[u8]) -> Result<Response, WireError> {
     let mut c = Cursor { buf: payload };
     let resp = match tag {
-        TAG_CHUNK => Response::Chunk { seq: c.u64()?, bytes: c.bytes()?.to_vec() },
+        TAG_CHUNK => Response::Chunk { gen: c.u64()?, seq: c.u64()?, bytes: c.bytes()?.to_vec() },
         TAG_DONE => {
-            let seq = c.u64()?;
+            let (gen, seq) = (c.u64()?, c.u64()?);
             let flags = c.u8()?;
             let stats = c.stats()?;
             let err = c.bytes()?;
             let error = (flags & 2 != 0).then(|| String::from_utf8_lossy(err).into_owned());
             let bytes = c.bytes()?.to_vec();
-            Response::Done { seq, has_match: flags & 1 != 0, stats, error, bytes }
+            let has_match = flags & 1 != 0;
+            Response::Done(Box::new(Done { gen, seq, has_match, stats, error, bytes }))
         }
         TAG_QUIET => {
-            let first = c.u64()?;
-            let count = c.u32()?;
+            let (gen, first, count) = (c.u64()?, c.u64()?, c.u32()?);
             if count == 0 {
                 return Err(WireError::Corrupt("empty quiet run"));
             }
-            Response::Quiet { first, count, stats: c.stats()? }
+            Response::Quiet { gen, first, count, stats: c.stats()? }
         }
-        _ => return Err(WireError::Corrupt("unknown tag")),
+        _ => return Err(WireError::Corrupt("unknown response tag")),
     };
     c.finish()?;
     Ok(resp)
@@ -365,6 +385,28 @@ mod tests {
         Ok(out)
     }
 
+    /// Reads back the one request frame in `buf`.
+    fn read_request(buf: &[u8]) -> Request {
+        let mut rdr = buf;
+        let mut payload = Vec::new();
+        let tag = read_frame(&mut rdr, &mut payload).unwrap().unwrap();
+        assert!(read_frame(&mut rdr, &mut payload).unwrap().is_none());
+        decode_request(tag, &payload).unwrap()
+    }
+
+    /// Stats with every counter set, so a field lost on the wire shows.
+    fn stats(n: u64) -> Stats {
+        let mut s = Stats::new();
+        s.add_elapsed(Duration::from_nanos(n));
+        s.add_searches(n + 1);
+        s.add_searches_with_match(n + 2);
+        s.add_bytes_searched(n + 3);
+        s.add_bytes_printed(n + 4);
+        s.add_matched_lines(n + 5);
+        s.add_matches(n + 6);
+        s
+    }
+
     /// A batch survives encoding with non-UTF-8 and empty paths intact.
     #[test]
     fn batch_round_trip_keeps_raw_paths() {
@@ -374,49 +416,45 @@ mod tests {
             Job { seq: u64::MAX, explicit: false, stdin: true, path: Vec::new() },
         ];
         let mut buf = Vec::new();
-        encode_batch(&mut buf, &jobs);
-        let mut rdr = &buf[..];
-        let mut payload = Vec::new();
-        let tag = read_frame(&mut rdr, &mut payload).unwrap().unwrap();
-        assert_eq!(decode_batch(tag, &payload).unwrap(), jobs);
-        assert!(read_frame(&mut rdr, &mut payload).unwrap().is_none());
+        encode_batch(&mut buf, 7, &jobs);
+        assert_eq!(read_request(&buf), Request::Batch { gen: 7, jobs });
     }
 
-    /// An empty batch round-trips.
+    /// An empty batch and a query round-trip.
     #[test]
-    fn empty_batch_round_trips() {
+    fn empty_batch_and_query_round_trip() {
         let mut buf = Vec::new();
-        encode_batch::<Job>(&mut buf, &[]);
-        let mut rdr = &buf[..];
-        let mut payload = Vec::new();
-        let tag = read_frame(&mut rdr, &mut payload).unwrap().unwrap();
-        assert!(decode_batch(tag, &payload).unwrap().is_empty());
+        encode_batch::<Job>(&mut buf, 1, &[]);
+        assert_eq!(read_request(&buf), Request::Batch { gen: 1, jobs: vec![] });
+        let mut buf = Vec::new();
+        encode_query(&mut buf, u64::MAX, b"{\"x\":1}");
+        assert_eq!(
+            read_request(&buf),
+            Request::Query { gen: u64::MAX, spec: b"{\"x\":1}".to_vec() }
+        );
     }
 
-    /// Chunk and done frames round-trip with empty and 5 MiB payloads.
+    /// Chunk, done and quiet frames round-trip with empty and 5 MiB
+    /// payloads, every stats counter included.
     #[test]
     fn responses_round_trip_with_empty_and_huge_payloads() {
-        let stats = FileStats { elapsed_nanos: 7, searches: 1, matches: 3, ..Default::default() };
         let huge = vec![b'x'; 5 << 20];
         let mut buf = Vec::new();
-        encode_chunk(&mut buf, 4, &huge);
-        encode_done(&mut buf, 4, true, &stats, None, b"");
-        encode_done(&mut buf, 5, false, &FileStats::default(), Some("gone: No such file"), b"tail");
-        encode_quiet(&mut buf, 6, 40, &stats);
+        encode_chunk(&mut buf, 2, 4, &huge);
+        let first = Done { gen: 2, seq: 4, has_match: true, stats: stats(7), ..Done::default() };
+        encode_done(&mut buf, &first, b"");
+        let error = Some("gone: No such file".to_string());
+        let second = Done { gen: 3, seq: 5, error, ..Done::default() };
+        encode_done(&mut buf, &second, b"tail");
+        encode_quiet(&mut buf, 3, 6, 40, &stats(100));
         let got = read_all(&buf).unwrap();
         assert_eq!(
             got,
             vec![
-                Response::Chunk { seq: 4, bytes: huge },
-                Response::Done { seq: 4, has_match: true, stats, error: None, bytes: vec![] },
-                Response::Done {
-                    seq: 5,
-                    has_match: false,
-                    stats: FileStats::default(),
-                    error: Some("gone: No such file".into()),
-                    bytes: b"tail".to_vec(),
-                },
-                Response::Quiet { first: 6, count: 40, stats },
+                Response::Chunk { gen: 2, seq: 4, bytes: huge },
+                Response::Done(Box::new(first)),
+                Response::Done(Box::new(Done { bytes: b"tail".to_vec(), ..second })),
+                Response::Quiet { gen: 3, first: 6, count: 40, stats: stats(100) },
             ]
         );
     }
@@ -425,7 +463,7 @@ mod tests {
     #[test]
     fn empty_quiet_run_is_corrupt() {
         let mut buf = Vec::new();
-        encode_quiet(&mut buf, 3, 0, &FileStats::default());
+        encode_quiet(&mut buf, 1, 3, 0, &Stats::new());
         assert!(matches!(read_all(&buf), Err(WireError::Corrupt(_))));
     }
 
@@ -434,9 +472,9 @@ mod tests {
     fn non_utf8_output_survives() {
         let mut buf = Vec::new();
         let bytes = vec![0u8, 0xff, b'\n', 0xc3];
-        encode_done(&mut buf, 9, true, &FileStats::default(), None, &bytes);
+        encode_done(&mut buf, &Done { seq: 9, has_match: true, ..Done::default() }, &bytes);
         match &read_all(&buf).unwrap()[0] {
-            Response::Done { bytes: got, .. } => assert_eq!(got, &bytes),
+            Response::Done(done) => assert_eq!(done.bytes, bytes),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -445,25 +483,29 @@ mod tests {
     #[test]
     fn a_frame_cut_short_is_an_error() {
         let mut buf = Vec::new();
-        encode_done(&mut buf, 1, true, &FileStats::default(), None, b"hello\n");
+        encode_done(&mut buf, &Done { seq: 1, has_match: true, ..Done::default() }, b"hello\n");
         for cut in 1..buf.len() {
             let err = read_all(&buf[..cut]).unwrap_err();
             assert!(matches!(err, WireError::Truncated), "cut at {cut}: {err}");
         }
     }
 
-    /// Unknown tags, wrong lengths and trailing bytes are rejected.
+    /// Unknown tags, wrong lengths and trailing bytes are rejected, and a
+    /// request tag is not a response.
     #[test]
     fn corrupt_frames_are_rejected() {
         let mut buf = Vec::new();
         put_header(&mut buf, 99, 0);
         assert!(matches!(read_all(&buf), Err(WireError::Corrupt(_))));
         let mut buf = Vec::new();
-        encode_chunk(&mut buf, 1, b"abc");
+        encode_chunk(&mut buf, 1, 1, b"abc");
         buf[0] += 1; // the length now claims one byte more than the fields use
         buf.push(0);
         assert!(matches!(read_all(&buf), Err(WireError::Corrupt(_))));
         assert!(matches!(read_all(&[0, 0, 0, 0]), Err(WireError::Corrupt(_))));
+        let mut buf = Vec::new();
+        encode_query(&mut buf, 1, b"{}");
+        assert!(matches!(read_all(&buf), Err(WireError::Corrupt(_))));
     }
 
     /// Fed one byte at a time, `split_frame` waits for each whole frame,
@@ -471,10 +513,10 @@ mod tests {
     #[test]
     fn split_frame_finds_whole_frames_only() {
         let mut buf = Vec::new();
-        encode_chunk(&mut buf, 2, b"first\n");
+        encode_chunk(&mut buf, 1, 2, b"first\n");
         let first_len = buf.len();
-        encode_done(&mut buf, 2, true, &FileStats::default(), None, b"rest\n");
-        encode_quiet(&mut buf, 3, 5, &FileStats::default());
+        encode_done(&mut buf, &Done { seq: 2, has_match: true, ..Done::default() }, b"rest\n");
+        encode_quiet(&mut buf, 1, 3, 5, &Stats::new());
         let (mut got, mut start) = (Vec::new(), 0);
         for end in 0..=buf.len() {
             while let Split::Frame { tag, payload, used } = split_frame(&buf[start..end]).unwrap() {

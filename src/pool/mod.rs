@@ -1,38 +1,35 @@
-//! The worker pool: forks the searcher processes up front, sends them
-//! batches, reads and decodes their frames when the main loop's `poll` says
-//! a result pipe is ready, signals and reaps them.
+//! The worker pool: the one owner of the searcher processes. It forks them
+//! up front (or re-executes `dn` for a replacement once the parent has
+//! threads), sends them queries and batches, reads and decodes their frames
+//! when the main loop's `poll` says a result pipe is ready, signals and
+//! reaps them.
 //!
-//! `Drop` kills and reaps whatever is still running, so no return path can
-//! leak a child. It never forks after `start`, and never waits on a pid it
-//! does not own.
+//! It is the only holder of worker pids: the signal thread gets a
+//! `KillHandle` made here, which sees the live set as it changes. `Drop`
+//! kills and reaps whatever was started, so no return path, not even a
+//! failure halfway through starting the pool, can leak a child. It never
+//! waits on a pid it does not own.
 
+pub(crate) mod inbox;
+pub(crate) mod shared;
 pub(crate) mod spawn;
 pub(crate) mod worker;
 
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use grep_regex::RegexMatcher;
 use nix::fcntl::{FcntlArg, OFlag};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
-use crate::config::Config;
-use crate::wire::{self, Job, Response, Split};
-
-/// Least room offered to one read from a result pipe: small, so that a
-/// search with little output never touches (page-faults in) more; a read
-/// that fills it doubles it, up to `OFFER_MAX`.
-const READ_MIN: usize = 8 << 10;
-/// Most room offered to a read beyond what the frame at the front needs: a
-/// bigger buffer costs memory in every worker's inbox and saves little.
-const OFFER_MAX: usize = 128 << 10;
-/// Most bytes taken from one result pipe per read, so that a frame of a
-/// gigabyte-long line grows the buffer only as its bytes arrive.
-const READ_MAX: usize = 1 << 20;
+use crate::wire::{self, Job, Response};
+use inbox::Inbox;
+use spawn::WorkerIo;
 
 /// The size asked for the result pipes (Linux's default most a user may set).
 const PIPE_SIZE: i32 = 1 << 20;
@@ -47,59 +44,51 @@ pub(crate) enum Readout {
     Gone(Option<String>),
 }
 
-/// Bytes read from a result pipe and not yet decoded.
-#[derive(Debug, Default)]
-struct Inbox {
-    buf: Vec<u8>,
-    /// Room to offer the next read (grows while reads fill it).
-    offer: usize,
-    /// Start of the bytes not yet decoded.
-    start: usize,
-    /// End of the bytes read.
-    end: usize,
+/// What the pool knows of how a worker process stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Not reaped yet.
+    Running,
+    /// Reaped: how it ended.
+    Ended(WaitStatus),
+    /// It could not be waited for (someone else reaped it); how it ended
+    /// is not known.
+    Unknown,
 }
 
-impl Inbox {
-    /// Makes room for the next read, given that the frame at the front needs
-    /// `need` bytes in all; returns the free space to read into.
-    fn room(&mut self, need: usize) -> &mut [u8] {
-        let have = self.end - self.start;
-        let want = need.saturating_sub(have).min(READ_MAX).max(self.offer).max(READ_MIN);
-        if self.buf.len() - self.end < want {
-            self.buf.copy_within(self.start..self.end, 0);
-            (self.start, self.end) = (0, have);
-            if self.buf.len() < have + want {
-                self.buf.resize(have + want, 0);
-            }
+/// The pids of the workers not yet reaped, shared with the kill handle.
+type Registry = Arc<Mutex<Vec<Pid>>>;
+
+/// Locks the registry (a panic elsewhere does not make it unusable).
+fn lock(reg: &Registry) -> MutexGuard<'_, Vec<Pid>> {
+    reg.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A handle that signals every worker still running, whatever the pool has
+/// started or reaped since it was made. A pid leaves the set before it is
+/// reaped, so the handle never signals a pid that may have been reused.
+#[derive(Clone, Debug)]
+pub(crate) struct KillHandle {
+    registry: Registry,
+}
+
+impl KillHandle {
+    /// Sends `sig` to every worker not yet reaped.
+    pub(crate) fn signal_all(&self, sig: Signal) {
+        for pid in lock(&self.registry).iter() {
+            let _ = nix::sys::signal::kill(*pid, sig);
         }
-        &mut self.buf[self.end..]
     }
 
-    /// Counts `n` bytes just read into the room; a read that filled it
-    /// offers twice the room next time.
-    fn filled(&mut self, n: usize) {
-        if self.end + n == self.buf.len() {
-            self.offer = (2 * self.offer).clamp(READ_MIN, OFFER_MAX);
+    /// Kills every worker not yet reaped and reaps them (the last resort
+    /// before the process dies: nothing else will wait for them).
+    pub(crate) fn kill_and_reap_all(&self) {
+        let pids: Vec<Pid> = std::mem::take(&mut *lock(&self.registry));
+        for pid in &pids {
+            let _ = nix::sys::signal::kill(*pid, Signal::SIGKILL);
         }
-        self.end += n;
-    }
-
-    /// Decodes every whole frame read so far into `out`; returns the size
-    /// the frame at the front needs in all.
-    fn decode(&mut self, out: &mut Vec<Response>) -> Result<usize, wire::WireError> {
-        loop {
-            match wire::split_frame(&self.buf[self.start..self.end])? {
-                Split::Frame { tag, payload, used } => {
-                    out.push(wire::decode_response(tag, payload)?);
-                    self.start += used;
-                }
-                Split::Need(n) => {
-                    if self.start == self.end {
-                        (self.start, self.end) = (0, 0);
-                    }
-                    return Ok(n);
-                }
-            }
+        for pid in pids {
+            let _ = nix::sys::wait::waitpid(pid, None);
         }
     }
 }
@@ -112,60 +101,135 @@ struct Member {
     /// Read end of the result pipe, non-blocking; None once it ended.
     results: Option<File>,
     inbox: Inbox,
-    /// Size of the frame at the front of the inbox.
-    need: usize,
-    status: Option<WaitStatus>,
+    status: Status,
 }
 
-/// The forked searcher processes.
-#[derive(Debug)]
+/// The searcher processes.
 pub(crate) struct WorkerPool {
     members: Vec<Member>,
+    registry: Registry,
+    /// The generation page, when queries can change under the workers.
+    shared: Option<shared::Shared>,
     frame: Vec<u8>,
 }
 
+impl std::fmt::Debug for WorkerPool {
+    /// The members, without the shared page.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerPool").field("members", &self.members).finish()
+    }
+}
+
 impl WorkerPool {
-    /// Forks `n` workers that search with `cfg` and `matcher`; must be called
-    /// while the process is single-threaded.
-    pub(crate) fn start(
-        n: usize,
-        cfg: &Config,
-        matcher: &RegexMatcher,
-    ) -> anyhow::Result<WorkerPool> {
-        let entry = |io| worker::run(cfg, matcher, io);
-        let spawned = spawn::fork_workers(n, &entry)?;
-        let mut members = Vec::with_capacity(spawned.len());
-        for s in spawned {
-            // Only the parent's end: the worker's end stays blocking.
-            nix::fcntl::fcntl(&s.results, FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
-            // A bigger pipe: fewer reads, and fewer stops of a worker with
-            // much output. Without it (a per-user limit) all still works.
-            let _ = nix::fcntl::fcntl(&s.results, FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
-            members.push(Member {
-                pid: s.pid,
-                requests: Some(s.requests),
-                results: Some(s.results),
-                inbox: Inbox::default(),
-                need: 4,
-                status: None,
-            });
-        }
-        Ok(WorkerPool { members, frame: Vec::new() })
+    /// An empty pool; with `generations`, workers share a generation
+    /// counter so that a superseded query stops mid-file.
+    pub(crate) fn new(generations: bool) -> anyhow::Result<WorkerPool> {
+        let shared = if generations { Some(shared::create()?) } else { None };
+        Ok(WorkerPool { members: Vec::new(), registry: Registry::default(), shared, frame: vec![] })
     }
 
-    /// Number of workers forked.
+    /// Forks one more worker running `entry`; must be called while the
+    /// process is single-threaded. Returns its slot.
+    pub(crate) fn fork(&mut self, entry: &dyn Fn(WorkerIo) -> i32) -> anyhow::Result<usize> {
+        let pipes = spawn::pipes()?;
+        let members = &mut self.members;
+        let mut forget = || {
+            for m in members.iter_mut() {
+                m.requests = None;
+                m.results = None;
+            }
+        };
+        let (pid, req_w, res_r) = spawn::fork_child(pipes, &mut forget, entry)?;
+        self.adopt(None, pid, req_w, res_r)
+    }
+
+    /// Starts a fresh worker by re-executing `dn`, in slot `k` (whose old
+    /// worker must have been reaped) or in a new slot; returns the slot. It
+    /// knows no query until one is sent.
+    pub(crate) fn respawn(&mut self, k: Option<usize>) -> anyhow::Result<usize> {
+        let pipes = spawn::pipes()?;
+        let (pid, req_w, res_r) = spawn::reexec(pipes, self.shared.as_ref().map(|s| &s.fd))?;
+        self.adopt(k, pid, req_w, res_r)
+    }
+
+    /// Takes a started worker into slot `k` (or a new one) and registers it.
+    fn adopt(
+        &mut self,
+        k: Option<usize>,
+        pid: Pid,
+        req_w: OwnedFd,
+        res_r: OwnedFd,
+    ) -> anyhow::Result<usize> {
+        lock(&self.registry).push(pid);
+        // Only the parent's end: the worker's end stays blocking.
+        nix::fcntl::fcntl(&res_r, FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+        // A bigger pipe: fewer reads, and fewer stops of a worker with much
+        // output. Without it (a per-user limit) all still works.
+        let _ = nix::fcntl::fcntl(&res_r, FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
+        let member = Member {
+            pid,
+            requests: Some(req_w.into()),
+            results: Some(res_r.into()),
+            inbox: Inbox::default(),
+            status: Status::Running,
+        };
+        match k {
+            Some(k) => {
+                debug_assert!(self.members[k].status != Status::Running, "slot {k} is busy");
+                self.members[k] = member;
+                Ok(k)
+            }
+            None => {
+                self.members.push(member);
+                Ok(self.members.len() - 1)
+            }
+        }
+    }
+
+    /// A handle the signal thread can stop the workers with.
+    pub(crate) fn kill_handle(&self) -> KillHandle {
+        KillHandle { registry: self.registry.clone() }
+    }
+
+    /// Number of slots (workers started, dead or alive).
     pub(crate) fn len(&self) -> usize {
         self.members.len()
     }
 
-    /// The process ids of every worker.
-    pub(crate) fn pids(&self) -> Vec<Pid> {
-        self.members.iter().map(|m| m.pid).collect()
-    }
-
-    /// The process id of worker `k`.
+    /// The process id of the worker in slot `k`.
     pub(crate) fn pid(&self, k: usize) -> Pid {
         self.members[k].pid
+    }
+
+    /// Makes `gen` the current generation: workers drop any search of an
+    /// older one at their next read. (For the interactive mode.)
+    #[allow(dead_code)]
+    pub(crate) fn set_generation(&self, gen: u64) {
+        if let Some(s) = &self.shared {
+            s.now.store(gen, Ordering::Release);
+        }
+    }
+
+    /// The shared generation counter, if there is one (for workers forked
+    /// from this pool). (For the interactive mode.)
+    #[allow(dead_code)]
+    pub(crate) fn generation_counter(&self) -> Option<&'static std::sync::atomic::AtomicU64> {
+        self.shared.as_ref().map(|s| s.now)
+    }
+
+    /// Bytes read so far by every worker still running, from /proc/PID/io
+    /// `rchar` (free to gather, unlike per-file sizes); zero where /proc has
+    /// no io file.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        let running = self.members.iter().filter(|m| m.status == Status::Running);
+        running
+            .filter_map(|m| std::fs::read_to_string(format!("/proc/{}/io", m.pid)).ok())
+            .filter_map(|io| {
+                io.lines().find_map(|l| {
+                    l.strip_prefix("rchar: ").and_then(|n| n.trim().parse::<u64>().ok())
+                })
+            })
+            .sum()
     }
 
     /// The result pipe of worker `k` to poll, unless it has ended.
@@ -179,8 +243,8 @@ impl WorkerPool {
         let m = &mut self.members[k];
         let Some(pipe) = m.results.as_mut() else { return Readout::Gone(None) };
         let ended = loop {
-            match pipe.read(m.inbox.room(m.need)) {
-                Ok(0) => break Some(m.inbox.start < m.inbox.end),
+            match pipe.read(m.inbox.room()) {
+                Ok(0) => break Some(m.inbox.is_mid_frame()),
                 Ok(n) => {
                     m.inbox.filled(n);
                     break None;
@@ -194,21 +258,35 @@ impl WorkerPool {
             return m.end(cut.then(|| wire::WireError::Truncated.to_string()));
         }
         match m.inbox.decode(out) {
-            Ok(need) => {
-                m.need = need;
-                Readout::Open
-            }
+            Ok(()) => Readout::Open,
             Err(e) => m.end(Some(e.to_string())),
         }
     }
 
-    /// Sends a batch of jobs to worker `k`.
-    pub(crate) fn send<J: AsRef<Job>>(&mut self, k: usize, jobs: &[J]) -> io::Result<()> {
+    /// Sends query `gen` (serialized as `spec`) to worker `k`.
+    pub(crate) fn send_query(&mut self, k: usize, gen: u64, spec: &[u8]) -> io::Result<()> {
+        self.frame.clear();
+        wire::encode_query(&mut self.frame, gen, spec);
+        self.send_frame(k)
+    }
+
+    /// Sends a batch of jobs of query `gen` to worker `k`.
+    pub(crate) fn send_batch<J: AsRef<Job>>(
+        &mut self,
+        k: usize,
+        gen: u64,
+        jobs: &[J],
+    ) -> io::Result<()> {
+        self.frame.clear();
+        wire::encode_batch(&mut self.frame, gen, jobs);
+        self.send_frame(k)
+    }
+
+    /// Writes the encoded frame to worker `k`'s request pipe.
+    fn send_frame(&mut self, k: usize) -> io::Result<()> {
         let Some(pipe) = self.members[k].requests.as_mut() else {
             return Err(io::Error::new(io::ErrorKind::BrokenPipe, "worker request pipe closed"));
         };
-        self.frame.clear();
-        wire::encode_batch(&mut self.frame, jobs);
         pipe.write_all(&self.frame)
     }
 
@@ -219,34 +297,32 @@ impl WorkerPool {
 
     /// Sends `sig` to every worker not yet reaped.
     pub(crate) fn signal_all(&self, sig: Signal) {
-        for m in self.members.iter().filter(|m| m.status.is_none()) {
-            let _ = nix::sys::signal::kill(m.pid, sig);
-        }
+        self.kill_handle().signal_all(sig);
     }
 
     /// Sends SIGKILL to worker `k` unless it was already reaped.
     pub(crate) fn kill(&self, k: usize) {
         let m = &self.members[k];
-        if m.status.is_none() {
+        if m.status == Status::Running {
             let _ = nix::sys::signal::kill(m.pid, Signal::SIGKILL);
         }
     }
 
     /// Waits for worker `k` to exit and returns how it ended.
-    pub(crate) fn reap(&mut self, k: usize) -> WaitStatus {
+    pub(crate) fn reap(&mut self, k: usize) -> Status {
         let m = &mut self.members[k];
-        if let Some(st) = m.status {
-            return st;
+        if m.status != Status::Running {
+            return m.status;
         }
-        let st = loop {
+        lock(&self.registry).retain(|p| *p != m.pid);
+        m.status = loop {
             match nix::sys::wait::waitpid(m.pid, None) {
                 Err(nix::errno::Errno::EINTR) => continue,
-                Ok(st) => break st,
-                Err(_) => break WaitStatus::StillAlive,
+                Ok(st) => break Status::Ended(st),
+                Err(_) => break Status::Unknown,
             }
         };
-        m.status = Some(st);
-        st
+        m.status
     }
 
     /// Closes every request pipe, then reaps every worker; those still alive
@@ -257,19 +333,29 @@ impl WorkerPool {
         }
         let deadline = Instant::now() + grace;
         let mut killed = false;
-        while self.members.iter().any(|m| m.status.is_none()) {
-            for m in self.members.iter_mut().filter(|m| m.status.is_none()) {
-                match nix::sys::wait::waitpid(m.pid, Some(WaitPidFlag::WNOHANG)) {
-                    Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => {}
-                    Ok(st) => m.status = Some(st),
-                    Err(_) => m.status = Some(WaitStatus::StillAlive),
+        while self.members.iter().any(|m| m.status == Status::Running) {
+            for k in 0..self.members.len() {
+                if self.members[k].status == Status::Running && self.has_exited(k) {
+                    self.reap(k);
                 }
             }
             if !killed && Instant::now() >= deadline {
                 self.signal_all(Signal::SIGKILL);
                 killed = true;
             }
-            std::thread::sleep(Duration::from_micros(100));
+            if self.members.iter().any(|m| m.status == Status::Running) {
+                std::thread::sleep(Duration::from_micros(100));
+            }
+        }
+    }
+
+    /// True once worker `k` has ended (it is not reaped by asking).
+    fn has_exited(&self, k: usize) -> bool {
+        let id = nix::sys::wait::Id::Pid(self.members[k].pid);
+        let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+        match nix::sys::wait::waitid(id, flags) {
+            Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => false,
+            Ok(_) | Err(_) => true,
         }
     }
 }

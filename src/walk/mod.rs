@@ -15,7 +15,7 @@ use crossbeam_channel::Sender;
 use ignore::{DirEntry, WalkBuilder};
 
 use crate::cli::SortKind;
-use crate::config::Config;
+use crate::config::{Config, Root, RootKind};
 use crate::doorbell::Ringer;
 
 mod sorted;
@@ -82,7 +82,7 @@ pub(crate) fn spawn(
     let cfg = cfg.clone();
     let handle = std::thread::Builder::new().name("walker".into()).spawn(move || {
         let mut out = Chunker { tx, bell: bell.clone(), buf: Vec::new(), limit: 1 };
-        if in_walk_order(cfg.sort) {
+        if in_walk_order(cfg.run.sort) {
             if walk(&cfg, &mut |item| out.push(item)) {
                 out.flush();
             }
@@ -98,59 +98,51 @@ pub(crate) fn spawn(
 }
 
 /// The whole walk at once, on this thread, when every root is a regular
-/// file searched in the order given (an editor's search of the file open):
-/// no walker thread is needed then. None otherwise.
+/// file or stdin, searched in the order given (an editor's search of the
+/// file open): no walker thread is needed then. None otherwise.
 pub(crate) fn files_now(cfg: &Config) -> Option<Vec<WalkItem>> {
-    if !in_walk_order(cfg.sort) || !cfg.paths.iter().all(|p| p.is_file()) {
+    let roots = &cfg.run.roots;
+    let files = roots.iter().all(|r| matches!(r.kind, RootKind::File | RootKind::Stdin));
+    if !in_walk_order(cfg.run.sort) || !files {
         return None;
     }
-    let mut items = Vec::with_capacity(cfg.paths.len());
-    walk(cfg, &mut |item| {
-        items.push(item);
-        true
-    });
-    Some(items)
+    let strip = cfg.run.has_implicit_path;
+    Some(roots.iter().map(|r| explicit_root(r, strip)).collect())
 }
 
 /// Walks every root in the order given, passing each item to `emit` in
 /// the order of the sequential walk sorted by file name, after the problems
 /// with --ignore-file files. Directories are walked on several threads;
 /// runs of other roots (files, stdin, links, missing paths) go through the
-/// sequential walk as given. Problems with ignore files are dropped with
-/// --no-ignore-messages. Returns false as soon as `emit` does.
+/// sequential walk as given. Returns false as soon as `emit` does.
 fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
-    let mut keep = |item| match item {
-        WalkItem::Warning(_) if cfg.no_ignore_messages => true,
-        item => emit(item),
-    };
-    let emit: &mut dyn FnMut(WalkItem) -> bool = &mut keep;
-    let strip = cfg.has_implicit_path;
-    let is_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
-    let mut rest = cfg.paths.as_slice();
+    let strip = cfg.run.has_implicit_path;
+    let max_filesize = cfg.walk.max_filesize;
+    let mut rest = cfg.run.roots.as_slice();
     let mut first_group = true;
     while let Some(first) = rest.first() {
-        let first_is_dir = is_dir(first);
-        let n = if first_is_dir { 1 } else { rest.iter().take_while(|p| !is_dir(p)).count() };
+        let is_dir = first.kind == RootKind::Dir;
+        let n =
+            if is_dir { 1 } else { rest.iter().take_while(|r| r.kind != RootKind::Dir).count() };
         let (roots, tail) = rest.split_at(n);
         rest = tail;
-        let (mut b, warnings) = builder(cfg, roots);
+        let (b, warnings) = builder(cfg, roots);
         // Every group reads the same ignore files: report them once.
         if std::mem::take(&mut first_group)
             && !warnings.into_iter().all(|w| emit(WalkItem::Warning(w)))
         {
             return false;
         }
-        let done = if first_is_dir {
-            b.max_filesize(None);
+        let done = if is_dir {
             let mut each = |found| found_item(found, strip, emit);
-            sorted::walk(b, first, cfg.walk_threads, cfg.walk.max_filesize, &mut each)
-        } else if roots.iter().all(|p| p.is_file()) {
+            sorted::walk(b, &first.path, cfg.run.walk_threads, max_filesize, &mut each)
+        } else if roots.iter().all(|r| matches!(r.kind, RootKind::File | RootKind::Stdin)) {
             // The walk yields a file root as given, filters aside: skip
             // building it (reading git's config and global excludes cost
             // about 0.3 ms of an editor's one-file search).
-            roots.iter().all(|p| emit(explicit_file(p, strip)))
+            roots.iter().all(|r| emit(explicit_root(r, strip)))
         } else {
-            b.build().all(|r| haystack(r, strip, emit))
+            b.build().all(|r| haystack(r, strip, max_filesize, emit))
         };
         if !done {
             return false;
@@ -161,7 +153,7 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
 
 /// Collects the whole walk and sorts it the way `rg --sort`/`--sortr` do.
 fn sorted(cfg: &Config) -> Vec<WalkItem> {
-    let (kind, reverse) = (cfg.sort.kind, cfg.sort.reverse);
+    let (kind, reverse) = (cfg.run.sort.kind, cfg.run.sort.reverse);
     let mut items = Vec::new();
     walk(cfg, &mut |item| {
         items.push(item);
@@ -213,13 +205,13 @@ fn timestamp(path: &[u8], kind: SortKind) -> Option<SystemTime> {
 /// Configures the walker of `roots` (at least one) exactly as ripgrep does
 /// for a search; returns it with the problems found reading --ignore-file
 /// files.
-fn builder(cfg: &Config, roots: &[std::path::PathBuf]) -> (WalkBuilder, Vec<String>) {
+fn builder(cfg: &Config, roots: &[Root]) -> (WalkBuilder, Vec<String>) {
     let w = &cfg.walk;
-    let mut b = WalkBuilder::new(&roots[0]);
+    let mut b = WalkBuilder::new(&roots[0].path);
     b.ignore_case_insensitive(w.ignore_case_insensitive);
     let mut warnings = Vec::new();
-    for p in &roots[1..] {
-        b.add(p);
+    for r in &roots[1..] {
+        b.add(&r.path);
     }
     if !w.no_ignore_files {
         for f in &w.ignore_files {
@@ -228,9 +220,10 @@ fn builder(cfg: &Config, roots: &[std::path::PathBuf]) -> (WalkBuilder, Vec<Stri
             }
         }
     }
+    // --max-filesize is not given to `ignore`: `searchable` applies it, for
+    // both walks.
     b.max_depth(w.max_depth)
         .follow_links(w.follow)
-        .max_filesize(w.max_filesize)
         .threads(1)
         .same_file_system(w.one_file_system)
         .skip_stdout(w.skip_stdout)
@@ -248,7 +241,7 @@ fn builder(cfg: &Config, roots: &[std::path::PathBuf]) -> (WalkBuilder, Vec<Stri
         b.add_custom_ignore_filename(".rgignore");
         b.add_custom_ignore_filename(".dnignore");
     }
-    if in_walk_order(cfg.sort) {
+    if in_walk_order(cfg.run.sort) {
         b.sort_by_file_name(|a, b| a.cmp(b));
     }
     (b, warnings)
@@ -274,10 +267,28 @@ fn found_item(found: Found, strip: bool, emit: &mut dyn FnMut(WalkItem) -> bool)
     }
 }
 
-/// The item for a root that is a file: searched whatever the filters say.
-fn explicit_file(path: &Path, strip: bool) -> WalkItem {
-    let path = stripped(path.as_os_str().as_bytes().to_vec(), strip);
+/// The item for a root that is a file or stdin: searched whatever the
+/// filters say (stdin under the name ripgrep prints for it).
+fn explicit_root(root: &Root, strip: bool) -> WalkItem {
+    if root.kind == RootKind::Stdin {
+        return WalkItem::Hay { path: b"<stdin>".to_vec(), explicit: true, stdin: true };
+    }
+    let path = stripped(root.path.as_os_str().as_bytes().to_vec(), strip);
     WalkItem::Hay { path, explicit: true, stdin: false }
+}
+
+/// The one rule for what a walk hands on to be searched, besides the roots
+/// themselves (always searched): regular files (with -L, links to them)
+/// that --max-filesize does not rule out. Directories, FIFOs, sockets,
+/// devices and broken links found by walking are never searched.
+pub(crate) fn searchable(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
+    if !dent.file_type().is_some_and(|t| t.is_file()) {
+        return false;
+    }
+    match max_filesize {
+        Some(max) => dent.metadata().is_ok_and(|md| md.len() <= max),
+        None => true,
+    }
 }
 
 /// Cuts the literal "./" that an implicit root leaves at the front.
@@ -289,11 +300,11 @@ fn stripped(mut path: Vec<u8>, strip: bool) -> Vec<u8> {
 }
 
 /// Emits the items for one walk result: an error or warning, and the file
-/// unless it is not to be searched (directories, FIFOs, sockets, devices and
-/// broken links found by walking). Returns false when `emit` does.
+/// if it is a root or `searchable`. Returns false when `emit` does.
 fn haystack(
     result: Result<DirEntry, ignore::Error>,
     strip: bool,
+    max_filesize: Option<u64>,
     emit: &mut dyn FnMut(WalkItem) -> bool,
 ) -> bool {
     let dent = match result {
@@ -308,7 +319,7 @@ fn haystack(
     let is_dir = dent.file_type().is_some_and(|t| t.is_dir())
         || (dent.path_is_symlink() && dent.path().is_dir());
     let explicit = dent.is_stdin() || (dent.depth() == 0 && !is_dir);
-    if !explicit && !dent.file_type().is_some_and(|t| t.is_file()) {
+    if !explicit && !searchable(&dent, max_filesize) {
         return true;
     }
     // The walk joins names onto the root as given, so an implicit "./" root

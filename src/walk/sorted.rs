@@ -217,7 +217,7 @@ thread_local! {
 /// Walks one root directory with `threads` threads and passes every
 /// directory, searchable file and error to `emit` in ascending file-name
 /// order, depth first, as the sequential walk sorted by file name would.
-/// `builder` must hold just that root and no `max_filesize` (pass it here).
+/// `builder` must hold just that root; `max_filesize` is applied here.
 /// Returns false as soon as `emit` does (the walk is then stopped).
 pub(crate) fn walk(
     mut builder: WalkBuilder,
@@ -253,12 +253,8 @@ pub(crate) fn walk(
 /// (directories only: files are handed over with the listing, so they need
 /// no visit of their own).
 fn gather(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
-    let is_dir = match dent.file_type() {
-        Some(t) if t.is_dir() => true,
-        Some(t) if t.is_file() => false,
-        _ => return false,
-    };
-    if !is_dir && too_big(dent, max_filesize) {
+    let is_dir = dent.file_type().is_some_and(|t| t.is_dir());
+    if !is_dir && !super::searchable(dent, max_filesize) {
         return false;
     }
     PENDING.with(|p| {
@@ -273,12 +269,6 @@ fn gather(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
         }
     });
     is_dir
-}
-
-/// True if `--max-filesize` rules the file out, as `ignore` decides it.
-fn too_big(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
-    let Some(max) = max_filesize else { return false };
-    dent.metadata().is_ok_and(|md| md.len() > max)
 }
 
 /// Most entries listed ahead of the assembler before the walker threads
