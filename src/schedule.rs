@@ -38,15 +38,14 @@ pub(crate) struct Limits {
 
 impl Limits {
     /// The limits of a search with `workers` workers.
-    pub(crate) fn for_workers(_workers: usize) -> Limits {
+    pub(crate) fn for_workers(workers: usize) -> Limits {
         Limits {
             max_batch: 64,
             max_in_flight: 128,
             pending_cap: 1024,
             held_bytes_cap: 16 << 20,
             window_cap: 32 << 10,
-            // Not yet: a dead worker's files go to the others.
-            replacements: 0,
+            replacements: 2 * workers + 4,
         }
     }
 }

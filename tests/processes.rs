@@ -269,20 +269,110 @@ fn sigkill_to_one_worker_loses_nothing() {
     }
 }
 
-/// Every worker killed: dn says so and exits 2 instead of hanging.
+/// Every worker killed once: each is replaced by a fresh `dn` in worker
+/// mode (not a fork of the threaded parent), the files they held are
+/// searched again, and the output is exactly the full output.
 #[test]
-fn every_worker_dying_is_reported_not_hung() {
+fn every_worker_killed_once_is_replaced_and_nothing_is_lost() {
+    let args = ["-j2", "--count-matches", r"\w+"];
+    let full = Command::new(dn_bin()).current_dir(fixture()).args(args).output().unwrap();
+    assert_eq!(full.status.code(), Some(0));
     for _ in 0..repeats() {
-        let mut child = start(&["-j2", "--count-matches", r"\w+"], Stdio::null(), false);
+        let mut child = start(&args, Stdio::piped(), false);
         let workers = workers_of(&child, 2);
         for w in &workers {
             kill(Pid::from_raw(*w as i32), Signal::SIGKILL).unwrap();
         }
-        let (status, _) = wait_within(&mut child, Duration::from_secs(10));
+        assert!(replaced_by_reexec(&child, &workers), "no re-executed replacement appeared");
+        let mut stdout = Vec::new();
+        child.stdout.take().unwrap().read_to_end(&mut stdout).unwrap();
+        let (status, _) = wait_within(&mut child, Duration::from_secs(60));
         let err = stderr_of(&mut child);
         assert_eq!(status.code(), Some(2), "stderr: {err}");
-        assert!(err.contains("every worker died"), "stderr: {err}");
+        assert_eq!(err.matches("was killed by SIGKILL").count(), 2, "stderr: {err}");
+        assert!(!err.contains("not searched"), "a file was lost: {err}");
+        assert!(stdout == full.stdout, "output differs from the undisturbed run; stderr: {err}");
+        assert!(children(child.id()).is_empty());
     }
+}
+
+/// Waits until a child of dn other than the `dead` workers is a running,
+/// re-executed `dn` in worker mode; false if none appears within 10 s.
+fn replaced_by_reexec(child: &Child, dead: &[u32]) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        for pid in children(child.id()).into_iter().filter(|p| !dead.contains(p)) {
+            let argv = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            if alive(pid) && String::from_utf8_lossy(&argv).contains("--dragnet-worker-v1") {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    false
+}
+
+/// A tree of small files, each with one `needle`, plus `bombs` hard links
+/// to one file whose single 48 MiB line a worker under a 40 MiB address
+/// space cannot hold.
+fn bomb_tree(name: &str, bombs: usize) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..3 {
+        std::fs::write(dir.join(format!("small{i}.txt")), format!("needle {i}\n")).unwrap();
+    }
+    let mut line = vec![b'a'; 48 << 20];
+    line.extend_from_slice(b" needle\n");
+    std::fs::write(dir.join("bomb0.txt"), line).unwrap();
+    for i in 1..bombs {
+        std::fs::hard_link(dir.join("bomb0.txt"), dir.join(format!("bomb{i}.txt"))).unwrap();
+    }
+    dir
+}
+
+/// Runs `dn ARGS` in `dir` with its address space capped at 40 MiB (so a
+/// worker dies on a 48 MiB line); returns its output and how long it took.
+fn run_capped(dir: &Path, args: &[&str]) -> (std::process::Output, Duration) {
+    let started = Instant::now();
+    let out = Command::new("prlimit")
+        .arg(format!("--as={}", 40 << 20))
+        .arg(dn_bin())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run prlimit (util-linux)");
+    (out, started.elapsed())
+}
+
+/// One file kills every worker that searches it: it is tried twice, then
+/// named as not searched; replacements search everything else.
+#[test]
+fn a_file_that_kills_workers_is_named_and_the_rest_searched() {
+    let dir = bomb_tree("bomb-one", 1);
+    let (out, _) = run_capped(&dir, &["-j2", "-c", "needle"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    eqnice!("small0.txt:1\nsmall1.txt:1\nsmall2.txt:1\n", &out.stdout);
+    assert!(err.contains("bomb0.txt: not searched: a worker was killed by SIG"), "{err}");
+    assert_eq!(err.matches("not searched").count(), 1, "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A crash on every file cannot fork forever: replacements are bounded
+/// (2 per worker and 4 more), then what is left is named, and dn ends.
+#[test]
+fn a_crash_on_every_file_ends_after_bounded_replacements() {
+    let dir = bomb_tree("bomb-many", 12);
+    let (out, took) = run_capped(&dir, &["-j2", "-c", "needle"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    let deaths = err.matches("dn: worker ").count();
+    assert!(deaths <= 2 + 8, "{deaths} workers died: {err}");
+    assert!(err.contains("every worker died;"), "{err}");
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `-q` stops at the first match and cancels the workers.

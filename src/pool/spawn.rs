@@ -9,6 +9,7 @@
 
 use std::fs::File;
 use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
 use anyhow::Context;
@@ -90,6 +91,7 @@ pub(crate) fn reexec(
         None => Stdio::null(),
     };
     let child = Command::new("/proc/self/exe")
+        .arg0("dn")
         .arg(WORKER_FLAG)
         .arg(nix::unistd::getpid().to_string())
         .stdin(Stdio::from(req_r))
