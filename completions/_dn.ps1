@@ -110,6 +110,8 @@ Register-ArgumentCompleter -Native -CommandName 'dn' -ScriptBlock {
             [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Search binary files as if they were text')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Print the 0-based byte offset before each line')
             [CompletionResult]::new('--byte-offset', '--byte-offset', [CompletionResultType]::ParameterName, 'Print the 0-based byte offset before each line')
+            [CompletionResult]::new('--no-sanitize', '--no-sanitize', [CompletionResultType]::ParameterName, 'Print control characters from files as they are, even on a terminal')
+            [CompletionResult]::new('--sanitize', '--sanitize', [CompletionResultType]::ParameterName, 'Undoes --no-sanitize')
             [CompletionResult]::new('--column', '--column', [CompletionResultType]::ParameterName, 'Show column numbers (1-based byte offset of the first match)')
             [CompletionResult]::new('--no-column', '--no-column', [CompletionResultType]::ParameterName, 'Don''t show column numbers')
             [CompletionResult]::new('--no-context-separator', '--no-context-separator', [CompletionResultType]::ParameterName, 'Print no separator between context blocks (nor between files)')

@@ -107,6 +107,8 @@ set edit:completion:arg-completer[dn] = {|@words|
             cand --text 'Search binary files as if they were text'
             cand -b 'Print the 0-based byte offset before each line'
             cand --byte-offset 'Print the 0-based byte offset before each line'
+            cand --no-sanitize 'Print control characters from files as they are, even on a terminal'
+            cand --sanitize 'Undoes --no-sanitize'
             cand --column 'Show column numbers (1-based byte offset of the first match)'
             cand --no-column 'Don''t show column numbers'
             cand --no-context-separator 'Print no separator between context blocks (nor between files)'

@@ -289,6 +289,17 @@ pub(crate) struct Args {
         help_heading = "Output options"
     )]
     pub(crate) color: ColorWhen,
+    /// Print control characters from files as they are, even on a terminal.
+    ///
+    /// On a terminal, dn shows the control characters it finds in file
+    /// contents and names (escape sequences, carriage returns, ...) in a
+    /// visible notation such as ^[ or \u009b, so that no file can drive the
+    /// terminal. Output to a pipe or a file is never changed.
+    #[arg(long, help_heading = "Output options", overrides_with = "sanitize")]
+    pub(crate) no_sanitize: bool,
+    /// Undoes --no-sanitize.
+    #[arg(long, help_heading = "Output options", overrides_with = "no_sanitize", hide = true)]
+    pub(crate) sanitize: bool,
     /// Colour settings, as 'type:attribute:value' (e.g. path:fg:magenta).
     #[arg(long, value_name = "COLOR_SPEC", help_heading = "Output options")]
     pub(crate) colors: Vec<String>,

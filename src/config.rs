@@ -117,6 +117,8 @@ pub(crate) struct RunOpts {
     pub(crate) no_messages: bool,
     /// Suppress problems with ignore files (--no-ignore-messages).
     pub(crate) no_ignore_messages: bool,
+    /// Show control characters in messages visibly (stderr is a terminal).
+    pub(crate) sanitize_stderr: bool,
     /// Printed between two files' outputs (then a newline).
     pub(crate) file_separator: Option<Vec<u8>>,
 }
@@ -391,6 +393,7 @@ fn printer_opts(
         field_match_separator: unescape(&args.field_match_separator),
         include_zero: args.include_zero,
         stats: search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json)),
+        sanitize: stdout_tty && !args.no_sanitize,
     })
 }
 
@@ -486,6 +489,7 @@ fn run_opts(
         },
         no_messages: args.no_messages,
         no_ignore_messages: args.no_ignore_messages,
+        sanitize_stderr: ttys.stderr && !args.no_sanitize,
         roots,
     })
 }

@@ -35,6 +35,8 @@ pub(crate) struct FrameWriter<W> {
     frames: Vec<u8>,
     /// Whether colour escapes are written.
     color: bool,
+    /// Whether control characters from files are escaped (a terminal).
+    sanitize: bool,
     /// The generation of the query being searched.
     gen: u64,
     /// The file whose output is being rendered.
@@ -57,6 +59,7 @@ impl<W: Write> FrameWriter<W> {
             cur: Vec::new(),
             frames: Vec::new(),
             color,
+            sanitize: false,
             gen: 0,
             seq: 0,
             pipe,
@@ -66,9 +69,11 @@ impl<W: Write> FrameWriter<W> {
         }
     }
 
-    /// Turns colour escapes on or off (a new query may say otherwise).
-    pub(crate) fn set_color(&mut self, color: bool) {
+    /// Turns colour escapes, and the escaping of control characters, on or
+    /// off (a new query may say otherwise).
+    pub(crate) fn set_style(&mut self, color: bool, sanitize: bool) {
         self.color = color;
+        self.sanitize = sanitize;
     }
 
     /// Starts rendering file `seq` of query `gen`; any leftover output is
@@ -182,7 +187,11 @@ impl<W: Write> Write for FrameWriter<W> {
         // does not grow the buffer past it (the printer writes the rest).
         let room = HUGE.saturating_sub(self.cur.len()).max(1);
         let buf = &buf[..buf.len().min(room)];
-        self.cur.extend_from_slice(buf);
+        if self.sanitize && !crate::sanitize::is_clean(buf) {
+            crate::sanitize::escape_into(&mut self.cur, buf, self.color);
+        } else {
+            self.cur.extend_from_slice(buf);
+        }
         let big = self.cur.len() >= CHUNK_LIMIT && buf.contains(&b'\n');
         if big || self.cur.len() >= HUGE {
             self.send_chunk()?;

@@ -17,6 +17,7 @@ mod pool;
 mod printer;
 mod progress;
 mod query;
+mod sanitize;
 mod schedule;
 mod search;
 mod signals;

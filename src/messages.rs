@@ -22,12 +22,20 @@ pub(crate) struct Messages {
     errored: bool,
     /// The live progress line, erased before anything is printed.
     progress: Progress,
+    /// stderr is a terminal: control characters in messages (from file
+    /// names, ignore files) are shown visibly.
+    sanitize: bool,
 }
 
 impl Messages {
     /// Diagnostics with the given silences and progress line.
-    pub(crate) fn new(no_messages: bool, no_ignore_messages: bool, progress: Progress) -> Messages {
-        Messages { no_messages, no_ignore_messages, errored: false, progress }
+    pub(crate) fn new(
+        no_messages: bool,
+        no_ignore_messages: bool,
+        progress: Progress,
+        sanitize: bool,
+    ) -> Messages {
+        Messages { no_messages, no_ignore_messages, errored: false, progress, sanitize }
     }
 
     /// Reports an error (a file that could not be searched, a lost file, a
@@ -60,7 +68,14 @@ impl Messages {
     /// Prints one message, erasing the progress line first.
     fn print(&mut self, msg: &str) {
         self.progress.clear();
-        let _ = writeln!(std::io::stderr().lock(), "dn: {msg}");
+        let mut err = std::io::stderr().lock();
+        if self.sanitize {
+            let _ = err.write_all(b"dn: ");
+            let _ = err.write_all(&crate::sanitize::escaped(msg.as_bytes()));
+            let _ = err.write_all(b"\n");
+        } else {
+            let _ = writeln!(err, "dn: {msg}");
+        }
     }
 }
 

@@ -61,7 +61,12 @@ impl Output {
             line_buffered: run.buffering == Buffering::Line,
             color_tty: color && io::stdout().is_terminal(),
             quiet: run.quiet,
-            msgs: Messages::new(run.no_messages, run.no_ignore_messages, progress),
+            msgs: Messages::new(
+                run.no_messages,
+                run.no_ignore_messages,
+                progress,
+                run.sanitize_stderr,
+            ),
             files: 0,
             files_matched: 0,
             totals: Stats::new(),

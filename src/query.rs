@@ -188,6 +188,8 @@ pub(crate) struct PrinterOpts {
     pub(crate) include_zero: bool,
     /// Gather statistics (--stats, --json).
     pub(crate) stats: bool,
+    /// Show control characters from files visibly (stdout is a terminal).
+    pub(crate) sanitize: bool,
 }
 
 /// How a file's bytes are obtained.
@@ -291,6 +293,7 @@ mod tests {
                 field_match_separator: b":".to_vec(),
                 include_zero: true,
                 stats: true,
+                sanitize: true,
             },
             input: InputOpts { search_zip: true },
         };

@@ -133,7 +133,7 @@ impl<W: Write> SearchWorker<W> {
             b
         });
         let mut out = out;
-        out.set_color(q.printer.color);
+        out.set_style(q.printer.color, q.printer.sanitize);
         let (searcher, printer) = (searcher(&q.searcher), printer::build(&q.printer, out));
         let opts = q.searcher.clone();
         SearchWorker { gen, opts, matcher, searcher, printer, decomp, head: Vec::new(), currency }

@@ -11,3 +11,7 @@ mod json;
 mod order;
 #[cfg(target_os = "linux")]
 mod processes;
+#[cfg(target_os = "linux")]
+mod pty;
+#[cfg(target_os = "linux")]
+mod terminal;
