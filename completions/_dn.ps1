@@ -152,6 +152,8 @@ Register-ArgumentCompleter -Native -CommandName 'dn' -ScriptBlock {
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show a live progress line on stderr (default: when stderr is a terminal and stdout is not)')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show the progress line')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print statistics about the search at the end')
+            [CompletionResult]::new('-Q', '-Q ', [CompletionResultType]::ParameterName, 'Search interactively: results as you type, on a full-screen view')
+            [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Search interactively: results as you type, on a full-screen view')
             [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Print the files that would be searched, without searching')
             [CompletionResult]::new('--type-list', '--type-list', [CompletionResultType]::ParameterName, 'List every file type and its globs')
             [CompletionResult]::new('--mmap', '--mmap', [CompletionResultType]::ParameterName, 'Search files through memory maps when possible (by default only up to ten files named on the command line are)')

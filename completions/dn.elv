@@ -149,6 +149,8 @@ set edit:completion:arg-completer[dn] = {|@words|
             cand --progress 'Show a live progress line on stderr (default: when stderr is a terminal and stdout is not)'
             cand --no-progress 'Never show the progress line'
             cand --stats 'Print statistics about the search at the end'
+            cand -Q 'Search interactively: results as you type, on a full-screen view'
+            cand --query 'Search interactively: results as you type, on a full-screen view'
             cand --files 'Print the files that would be searched, without searching'
             cand --type-list 'List every file type and its globs'
             cand --mmap 'Search files through memory maps when possible (by default only up to ten files named on the command line are)'

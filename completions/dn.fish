@@ -109,6 +109,7 @@ complete -c dn -s q -l quiet -d 'Do not print anything; exit 0 on the first matc
 complete -c dn -l progress -d 'Show a live progress line on stderr (default: when stderr is a terminal and stdout is not)'
 complete -c dn -l no-progress -d 'Never show the progress line'
 complete -c dn -l stats -d 'Print statistics about the search at the end'
+complete -c dn -s Q -l query -d 'Search interactively: results as you type, on a full-screen view'
 complete -c dn -l files -d 'Print the files that would be searched, without searching'
 complete -c dn -l type-list -d 'List every file type and its globs'
 complete -c dn -l mmap -d 'Search files through memory maps when possible (by default only up to ten files named on the command line are)'

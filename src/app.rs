@@ -34,6 +34,7 @@ pub(crate) fn run(cfg: Config) -> anyhow::Result<ExitStatus> {
     match cfg.mode {
         Mode::Types => list_types(&cfg),
         Mode::Files => list_files(&cfg),
+        Mode::Search(_) if cfg.run.interactive => crate::interactive::run(&cfg),
         Mode::Search(_) => search(&cfg),
     }
 }

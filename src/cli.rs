@@ -477,6 +477,20 @@ pub(crate) struct Args {
     pub(crate) stats: bool,
 
     // ---- other ----
+    /// Search interactively: results as you type, on a full-screen view.
+    ///
+    /// Opens a search screen on the terminal (/dev/tty, so stdout can be a
+    /// pipe): type to search, results appear as they are found, in path
+    /// order. PATTERN, if given, is the first query. Every other flag
+    /// applies. Alt-i, Alt-s, Alt-w, Alt-f, Alt-x toggle -i, -S, -w, -F, -x;
+    /// Alt-u and Alt-h widen the walk (-u, --hidden); Alt-] and Alt-[ add
+    /// and remove lines of context. Up/Down, PgUp/PgDn, Home/End move; Enter
+    /// opens the selected line in $VISUAL or $EDITOR; Tab marks a line;
+    /// Ctrl-O quits printing the marked (or selected) lines to stdout in the
+    /// usual format (with -l, their paths); Alt-p shows the preview; Ctrl-R
+    /// walks again; Ctrl-C stops a search, and quits when idle; Esc quits.
+    #[arg(short = 'Q', long = "query", help_heading = "Other behaviors")]
+    pub(crate) query: bool,
     /// Print the files that would be searched, without searching.
     #[arg(long, help_heading = "Other behaviors")]
     pub(crate) files: bool,

@@ -107,6 +107,8 @@ pub(crate) struct RunOpts {
     pub(crate) sort: Sort,
     /// -q: stop at the first match, print nothing.
     pub(crate) quiet: bool,
+    /// -Q: the interactive search screen.
+    pub(crate) interactive: bool,
     /// Print the summary (--stats, or JSON's summary message).
     pub(crate) stats: bool,
     /// Show the live progress line on stderr.
@@ -273,6 +275,9 @@ fn patterns(args: &mut Args, mode: Mode) -> anyhow::Result<Vec<String>> {
         return Ok(vec![]);
     }
     if args.regexp.is_empty() && args.file.is_empty() {
+        if args.positional.is_empty() && args.query {
+            return Ok(vec![String::new()]); // -Q starts with an empty query
+        }
         if args.positional.is_empty() {
             bail!("dn requires at least one pattern to execute a search");
         }
@@ -310,7 +315,10 @@ fn roots(args: &mut Args, mode: Mode) -> (Vec<Root>, bool) {
         return (paths.into_iter().map(classify).collect(), false);
     }
     let stdin_used = args.file.iter().any(|f| f == Path::new("-"));
-    let use_cwd = !grep_cli::is_readable_stdin() || stdin_used || !matches!(mode, Mode::Search(_));
+    let use_cwd = !grep_cli::is_readable_stdin()
+        || stdin_used
+        || args.query
+        || !matches!(mode, Mode::Search(_));
     if use_cwd {
         (vec![Root { path: PathBuf::from("./"), kind: RootKind::Dir }], true)
     } else {
@@ -480,6 +488,7 @@ fn run_opts(
         walk_threads,
         sort: sort(args),
         quiet: args.quiet,
+        interactive: args.query,
         stats: printer.stats,
         progress: progress(args, search_mode, ttys),
         buffering: if args.line_buffered || (ttys.stdout && !args.block_buffered) {

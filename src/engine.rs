@@ -511,7 +511,7 @@ fn cancel_signal(st: Status) -> Option<Signal> {
 }
 
 /// Describes how a worker ended, for a message.
-fn describe(st: Status, why: Option<&str>) -> String {
+pub(crate) fn describe(st: Status, why: Option<&str>) -> String {
     match (st, why) {
         (_, Some(why)) if why.starts_with("corrupt") => {
             format!("sent a bad frame ({why})")

@@ -9,6 +9,7 @@ mod engine;
 mod exit;
 mod frames;
 mod generate;
+mod interactive;
 mod matcher;
 mod messages;
 mod order;

@@ -234,6 +234,70 @@ impl Terminator {
 }
 
 #[cfg(test)]
+impl Query {
+    /// A query with every field set to something (ripgrep's defaults where
+    /// they exist), for tests to change.
+    pub(crate) fn for_tests() -> Query {
+        Query {
+            matcher: MatcherOpts {
+                patterns: vec!["x".into()],
+                engine: EngineChoice::Default,
+                case: Case::Sensitive,
+                fixed_strings: false,
+                word: false,
+                line_regexp: false,
+                multiline: false,
+                dotall: false,
+                terminator: Terminator::Lf,
+                no_unicode: false,
+                ban_nul: true,
+            },
+            searcher: SearcherOpts {
+                invert_match: false,
+                max_count: None,
+                line_number: true,
+                before_context: 0,
+                after_context: 0,
+                passthru: false,
+                binary_explicit: Binary::Convert,
+                binary_implicit: Binary::Quit,
+                encoding: None,
+                bom_sniffing: true,
+                mmap: false,
+                multiline: false,
+                terminator: Terminator::Lf,
+                stop_on_nonmatch: false,
+            },
+            printer: PrinterOpts {
+                mode: SearchMode::Standard,
+                quiet: false,
+                color: false,
+                colors: vec![],
+                column: false,
+                heading: false,
+                with_filename: true,
+                byte_offset: false,
+                only_matching: false,
+                vimgrep: false,
+                replace: None,
+                max_columns: None,
+                max_columns_preview: false,
+                trim: false,
+                path_terminator: None,
+                path_separator: None,
+                context_separator: Some(b"--".to_vec()),
+                field_context_separator: b"-".to_vec(),
+                field_match_separator: b":".to_vec(),
+                include_zero: false,
+                stats: false,
+                sanitize: false,
+            },
+            input: InputOpts { search_zip: false },
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -241,62 +305,20 @@ mod tests {
     /// (not UTF-8) in the replacement and separators included.
     #[test]
     fn a_query_round_trips() {
-        let q = Query {
-            matcher: MatcherOpts {
-                patterns: vec!["a|b".into(), "ü".into()],
-                engine: EngineChoice::Auto,
-                case: Case::Smart,
-                fixed_strings: false,
-                word: true,
-                line_regexp: false,
-                multiline: true,
-                dotall: true,
-                terminator: Terminator::Crlf,
-                no_unicode: false,
-                ban_nul: true,
-            },
-            searcher: SearcherOpts {
-                invert_match: true,
-                max_count: Some(3),
-                line_number: true,
-                before_context: 2,
-                after_context: 1,
-                passthru: false,
-                binary_explicit: Binary::Convert,
-                binary_implicit: Binary::Quit,
-                encoding: Some("utf-16le".into()),
-                bom_sniffing: true,
-                mmap: false,
-                multiline: true,
-                terminator: Terminator::Nul,
-                stop_on_nonmatch: true,
-            },
-            printer: PrinterOpts {
-                mode: SearchMode::Json,
-                quiet: false,
-                color: true,
-                colors: vec!["path:fg:red".into()],
-                column: true,
-                heading: false,
-                with_filename: true,
-                byte_offset: false,
-                only_matching: true,
-                vimgrep: false,
-                replace: Some(vec![0xff, b'$', b'1']),
-                max_columns: Some(80),
-                max_columns_preview: true,
-                trim: true,
-                path_terminator: Some(0),
-                path_separator: Some(b'\\'),
-                context_separator: None,
-                field_context_separator: vec![0x80],
-                field_match_separator: b":".to_vec(),
-                include_zero: true,
-                stats: true,
-                sanitize: true,
-            },
-            input: InputOpts { search_zip: true },
-        };
+        let mut q = Query::for_tests();
+        q.matcher.patterns = vec!["a|b".into(), "ü".into()];
+        q.matcher.engine = EngineChoice::Auto;
+        q.matcher.case = Case::Smart;
+        q.matcher.terminator = Terminator::Crlf;
+        q.searcher.max_count = Some(3);
+        q.searcher.encoding = Some("utf-16le".into());
+        q.searcher.terminator = Terminator::Nul;
+        q.printer.mode = SearchMode::Json;
+        q.printer.colors = vec!["path:fg:red".into()];
+        q.printer.replace = Some(vec![0xff, b'$', b'1']);
+        q.printer.path_terminator = Some(0);
+        q.printer.field_context_separator = vec![0x80];
+        q.input.search_zip = true;
         assert_eq!(Query::decode(&q.encode()).unwrap(), q);
         assert!(Query::decode(b"{\"matcher\":1}").is_err());
     }

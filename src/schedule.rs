@@ -137,6 +137,13 @@ impl Scheduler {
         }
     }
 
+    /// A scheduler for the workers whose slots are `alive`.
+    pub(crate) fn with_alive(alive: Vec<bool>, limits: Limits, quit_on_match: bool) -> Scheduler {
+        let mut s = Scheduler::new(alive.len(), limits, quit_on_match);
+        s.alive = alive;
+        s
+    }
+
     /// Queues a walked file.
     pub(crate) fn push(&mut self, job: Job) {
         self.pending.push_back(Task { job, attempts: 0 });

@@ -71,3 +71,58 @@ pub(crate) fn spawn_waiter(
     })?;
     Ok(())
 }
+
+/// The signals the interactive mode waits for: the cancel set and SIGWINCH
+/// (the terminal was resized).
+fn interactive_set() -> SigSet {
+    let mut set = cancel_set();
+    set.add(Signal::SIGWINCH);
+    set
+}
+
+/// Blocks the interactive mode's signals in the calling thread (threads
+/// started later inherit the mask). Call after forking, before any thread.
+pub(crate) fn block_interactive() -> anyhow::Result<()> {
+    interactive_set().thread_block()?;
+    Ok(())
+}
+
+/// How long the interactive loop gets to end the session after SIGTERM or
+/// SIGHUP before the waiter does it (restoring the terminal first).
+const INTERACTIVE_WATCHDOG: Duration = Duration::from_millis(300);
+
+/// Starts the interactive mode's waiter thread: every signal is sent on
+/// `tx` (and `bell` rung). After SIGTERM or SIGHUP the loop must end the
+/// session; if it has not within `INTERACTIVE_WATCHDOG`, or a second such
+/// signal comes, the waiter calls `restore` (the terminal), kills and reaps
+/// the workers and re-raises the signal.
+pub(crate) fn spawn_interactive(
+    tx: Sender<Signal>,
+    bell: Ringer,
+    workers: KillHandle,
+    restore: fn(),
+) -> anyhow::Result<()> {
+    std::thread::Builder::new().name("signals".into()).spawn(move || {
+        let set = interactive_set();
+        let mut ending: Option<Signal> = None;
+        loop {
+            let Ok(sig) = set.wait() else { return };
+            if ending.is_some() && matches!(sig, Signal::SIGTERM | Signal::SIGHUP) {
+                break;
+            }
+            let _ = tx.send(sig);
+            bell.ring();
+            if matches!(sig, Signal::SIGTERM | Signal::SIGHUP) && ending.is_none() {
+                ending = Some(sig);
+                let _ = std::thread::Builder::new().name("watchdog".into()).spawn(move || {
+                    std::thread::sleep(INTERACTIVE_WATCHDOG);
+                    let _ = nix::sys::signal::kill(nix::unistd::getpid(), sig);
+                });
+            }
+        }
+        restore();
+        workers.kill_and_reap_all();
+        crate::exit::die_by(ending.unwrap_or(Signal::SIGTERM));
+    })?;
+    Ok(())
+}

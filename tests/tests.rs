@@ -7,6 +7,8 @@ mod editors;
 mod exit_status;
 mod feature;
 mod generated;
+#[cfg(target_os = "linux")]
+mod interactive;
 mod json;
 mod order;
 #[cfg(target_os = "linux")]
