@@ -327,7 +327,7 @@ impl<'a> Search<'a> {
     fn on_response(&mut self, k: usize, resp: Response) -> Landed {
         match resp {
             Response::Chunk { gen, seq, bytes } if gen == self.gen => {
-                self.order.chunk(seq, &bytes);
+                self.order.chunk(seq, bytes);
                 Landed::Continue
             }
             Response::Done(done) if done.gen == self.gen => {

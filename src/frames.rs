@@ -168,7 +168,7 @@ impl<W: Write> FrameWriter<W> {
     /// line (or half a colour escape), unless one line alone is over `HUGE`:
     /// then it leaves in pieces.
     fn send_chunk(&mut self) -> io::Result<()> {
-        let end = match self.cur.iter().rposition(|&b| b == b'\n') {
+        let end = match memchr::memrchr(b'\n', &self.cur) {
             Some(end) => end + 1,
             None if self.cur.len() >= HUGE => self.cur.len(),
             None => return Ok(()),
@@ -178,11 +178,39 @@ impl<W: Write> FrameWriter<W> {
         self.cur.drain(..end);
         self.flush_frames()
     }
+
+    /// Sends `buf`, the start of a big write, straight to the pipe as chunks
+    /// of at most `HUGE` bytes, without copying it: its whole lines, and a
+    /// line that alone is over `HUGE` (a huge line leaves in pieces);
+    /// returns how much of `buf` was sent (the rest, under `HUGE` and
+    /// without a line end, is for the buffer).
+    fn send_direct(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let whole = memchr::memrchr(b'\n', buf).map_or(0, |nl| nl + 1);
+        let end = if buf.len() - whole >= HUGE { buf.len() } else { whole };
+        if end == 0 {
+            return Ok(0);
+        }
+        self.flush_frames()?;
+        for piece in buf[..end].chunks(HUGE) {
+            let mut head = Vec::with_capacity(32);
+            wire::encode_chunk_head(&mut head, self.gen, self.seq, piece.len());
+            self.pipe.write_all(&head)?;
+            self.pipe.write_all(piece)?;
+        }
+        Ok(end)
+    }
 }
 
 impl<W: Write> Write for FrameWriter<W> {
-    /// Appends to the current file's output, sending a chunk when it is big.
+    /// Appends to the current file's output, sending a chunk when it is big
+    /// (a big write of plain output goes to the pipe without a copy).
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.cur.is_empty() && !self.sanitize && buf.len() >= CHUNK_LIMIT {
+            let sent = self.send_direct(buf)?;
+            if sent > 0 {
+                return Ok(sent);
+            }
+        }
         // Take at most what fits under `HUGE`, so one write of a huge line
         // does not grow the buffer past it (the printer writes the rest).
         let room = HUGE.saturating_sub(self.cur.len()).max(1);
@@ -307,6 +335,32 @@ mod tests {
             }
         }
         assert!(all == line, "the line came back changed");
+    }
+
+    /// A big write of many lines and a tail leaves without a copy: its whole
+    /// lines as chunks, the tail (no line end yet) with the done frame.
+    #[test]
+    fn a_big_write_sends_its_whole_lines_at_once() {
+        let mut text: Vec<u8> = b"a line of text\n".repeat(CHUNK_LIMIT / 10);
+        text.extend_from_slice(b"tail");
+        let frames = frames_of(|w| {
+            w.begin(1, 3).unwrap();
+            w.write_all(&text).unwrap();
+            assert_eq!(w.cur, b"tail", "only the tail was buffered");
+            w.done(true, Stats::new(), None).unwrap();
+        });
+        let mut all = Vec::new();
+        for frame in frames {
+            match frame {
+                Response::Chunk { bytes, .. } => {
+                    assert!(bytes.ends_with(b"\n"));
+                    all.extend(bytes)
+                }
+                Response::Done(done) => all.extend(done.bytes),
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+        assert!(all == text);
     }
 
     /// Silent files that follow one another travel as one quiet frame; a

@@ -51,12 +51,19 @@ struct Slot {
 impl Slot {
     /// Keeps the part of `bytes` (the next output of the current attempt)
     /// that lies past what was already released; returns the bytes kept.
-    fn receive(&mut self, bytes: &[u8]) -> usize {
+    /// (Nothing is copied when nothing is pending and nothing skipped: a
+    /// big output streams through the head slot without a copy.)
+    fn receive(&mut self, bytes: Vec<u8>) -> usize {
         let start = self.seen;
-        self.seen += bytes.len() as u64;
-        let skip = self.released.saturating_sub(start).min(bytes.len() as u64) as usize;
-        self.pending.extend_from_slice(&bytes[skip..]);
-        bytes.len() - skip
+        let len = bytes.len();
+        self.seen += len as u64;
+        let skip = self.released.saturating_sub(start).min(len as u64) as usize;
+        if skip == 0 && self.pending.is_empty() {
+            self.pending = bytes;
+        } else {
+            self.pending.extend_from_slice(&bytes[skip..]);
+        }
+        len - skip
     }
 }
 
@@ -105,7 +112,7 @@ impl Reorder {
     }
 
     /// Adds part of file `seq`'s output.
-    pub(crate) fn chunk(&mut self, seq: u64, bytes: &[u8]) {
+    pub(crate) fn chunk(&mut self, seq: u64, bytes: Vec<u8>) {
         if let Some(slot) = self.slot(seq) {
             let kept = slot.receive(bytes);
             self.held += kept;
@@ -124,7 +131,7 @@ impl Reorder {
                 return;
             }
             let before = slot.pending.len();
-            slot.receive(&fin.bytes);
+            slot.receive(std::mem::take(&mut fin.bytes));
             fin.bytes = std::mem::take(&mut slot.pending);
             let added = fin.bytes.len() - before;
             slot.done = Some(Box::new(fin));
@@ -225,8 +232,8 @@ mod tests {
         let mut r = Reorder::new();
         r.push();
         r.push();
-        r.chunk(1, b"later ");
-        r.chunk(0, b"first ");
+        r.chunk(1, b"later ".to_vec());
+        r.chunk(0, b"first ".to_vec());
         assert_eq!(r.next(), Some(Release::Partial(b"first ".to_vec())));
         assert_eq!(r.next(), None);
         r.finish(0, fin(b"end0 "));
@@ -239,12 +246,12 @@ mod tests {
     fn a_restarted_file_skips_what_was_already_released() {
         let mut r = Reorder::new();
         r.push();
-        r.chunk(0, b"line1\n");
+        r.chunk(0, b"line1\n".to_vec());
         assert_eq!(r.next(), Some(Release::Partial(b"line1\n".to_vec())));
-        r.chunk(0, b"line2\n"); // received, not released, then the worker dies
+        r.chunk(0, b"line2\n".to_vec()); // received, not released, then the worker dies
         r.restart(0);
         assert_eq!(r.held_bytes(), 0);
-        r.chunk(0, b"line1\nli");
+        r.chunk(0, b"line1\nli".to_vec());
         r.finish(0, fin(b"ne2\nline3\n"));
         assert_eq!(drain(&mut r), (b"line2\nline3\n".to_vec(), 1));
     }

@@ -149,10 +149,17 @@ pub(crate) fn encode_batch<J: AsRef<Job>>(out: &mut Vec<u8>, gen: u64, jobs: &[J
 
 /// Appends a chunk frame (part of file `seq`'s output) to `out`.
 pub(crate) fn encode_chunk(out: &mut Vec<u8>, gen: u64, seq: u64, bytes: &[u8]) {
-    put_header(out, TAG_CHUNK, 8 + 8 + 4 + bytes.len());
+    encode_chunk_head(out, gen, seq, bytes.len());
+    out.extend_from_slice(bytes);
+}
+
+/// Appends everything of a chunk frame of `len` output bytes but those
+/// bytes (which the caller writes right after, without copying them).
+pub(crate) fn encode_chunk_head(out: &mut Vec<u8>, gen: u64, seq: u64, len: usize) {
+    put_header(out, TAG_CHUNK, 8 + 8 + 4 + len);
     out.extend_from_slice(&gen.to_le_bytes());
     out.extend_from_slice(&seq.to_le_bytes());
-    put_bytes(out, bytes);
+    out.extend_from_slice(&(len as u32).to_le_bytes());
 }
 
 /// Appends a done frame to `out`: `done` with its output `bytes` (given

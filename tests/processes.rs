@@ -580,3 +580,66 @@ fn output_held_behind_a_blocked_file_is_bounded_and_resumes() {
         assert!(held < 40 << 10, "the parent held {held} KiB while the first file blocked");
     }
 }
+
+/// The peak anonymous memory (RssAnon, KiB) of `pid` and its children,
+/// sampled until it exits.
+fn peak_anon_kib(pid: u32) -> u64 {
+    let anon = |p: u32| {
+        std::fs::read_to_string(format!("/proc/{p}/status"))
+            .ok()
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("RssAnon:").map(str::to_owned)))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let mut peak = 0;
+    while alive(pid) {
+        let total: u64 = anon(pid) + children(pid).into_iter().map(anon).sum::<u64>();
+        peak = peak.max(total);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    peak
+}
+
+/// A matching line of 2.1 GiB (longer than any frame) reaches stdout
+/// whole, streamed: dn and its worker hold a few MiB of it at a time.
+/// Writes 2.1 GB to disk: run with `cargo test -- --ignored huge_line`.
+#[test]
+#[ignore]
+fn a_huge_line_is_printed_whole_in_bounded_memory() {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("huge-line.txt");
+    let len: u64 = (2 << 30) + (100 << 20);
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let block = vec![b'a'; 1 << 20];
+        for _ in 0..len >> 20 {
+            f.write_all(&block).unwrap();
+        }
+        f.write_all(b" NEEDLE\n").unwrap();
+    }
+    let mut child = Command::new(dn_bin())
+        .args(["NEEDLE", path.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let counter = std::thread::spawn(move || {
+        let (mut n, mut buf) = (0u64, vec![0u8; 1 << 20]);
+        while let Ok(k) = out.read(&mut buf) {
+            if k == 0 {
+                break;
+            }
+            n += k as u64;
+        }
+        n
+    });
+    let peak = peak_anon_kib(child.id());
+    let status = child.wait().unwrap();
+    let printed = counter.join().unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(status.code(), Some(0), "stderr: {}", stderr_of(&mut child));
+    assert_eq!(printed, len + 8, "the line was not printed whole");
+    assert!(peak < 128 << 10, "peak anonymous memory {peak} KiB");
+}
