@@ -108,6 +108,10 @@ pub(crate) struct MatcherOpts {
     pub(crate) no_unicode: bool,
     /// NUL can never match: binary detection stops at it.
     pub(crate) ban_nul: bool,
+    /// The size limit of a compiled regex (default engine).
+    pub(crate) regex_size_limit: Option<usize>,
+    /// The size limit of the DFA cache (default engine).
+    pub(crate) dfa_size_limit: Option<usize>,
 }
 
 /// The searcher's part of a query.
@@ -188,6 +192,20 @@ pub(crate) struct PrinterOpts {
     pub(crate) include_zero: bool,
     /// Gather statistics (--stats, --json).
     pub(crate) stats: bool,
+    /// Turn paths into hyperlinks (with colour), if a format was given.
+    pub(crate) hyperlink: Option<Hyperlinks>,
+}
+
+/// What hyperlinks are made of: the format and the environment the parent
+/// found (the worker's is the same machine, but the parent asks once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Hyperlinks {
+    /// The --hyperlink-format, as given (a format or an alias; checked).
+    pub(crate) format: String,
+    /// The {host} value.
+    pub(crate) host: Option<String>,
+    /// The {wslprefix} value.
+    pub(crate) wsl_prefix: Option<String>,
 }
 
 /// How a file's bytes are obtained.
@@ -195,6 +213,13 @@ pub(crate) struct PrinterOpts {
 pub(crate) struct InputOpts {
     /// Decompress compressed files with their command (-z).
     pub(crate) search_zip: bool,
+    /// Search the output of this command (--pre; the path as raw bytes)
+    /// instead of the file.
+    pub(crate) pre: Option<Vec<u8>>,
+    /// The files --pre applies to (--pre-glob; all files when empty).
+    pub(crate) pre_globs: Vec<String>,
+    /// The directory the globs are relative to (raw bytes).
+    pub(crate) cwd: Vec<u8>,
 }
 
 impl Query {
@@ -206,6 +231,23 @@ impl Query {
     /// Reads a query from a query frame's payload.
     pub(crate) fn decode(bytes: &[u8]) -> Result<Query, serde_json::Error> {
         serde_json::from_slice(bytes)
+    }
+}
+
+impl InputOpts {
+    /// The matcher of the --pre-glob globs (empty: --pre applies to every
+    /// file); fails on a bad glob.
+    pub(crate) fn pre_glob_matcher(&self) -> Result<ignore::overrides::Override, ignore::Error> {
+        use std::os::unix::ffi::OsStrExt;
+        if self.pre_globs.is_empty() {
+            return Ok(ignore::overrides::Override::empty());
+        }
+        let cwd = std::path::Path::new(std::ffi::OsStr::from_bytes(&self.cwd));
+        let mut b = ignore::overrides::OverrideBuilder::new(cwd);
+        for g in &self.pre_globs {
+            b.add(g)?;
+        }
+        b.build()
     }
 }
 
@@ -252,6 +294,8 @@ mod tests {
                 terminator: Terminator::Crlf,
                 no_unicode: false,
                 ban_nul: true,
+                regex_size_limit: Some(1 << 20),
+                dfa_size_limit: None,
             },
             searcher: SearcherOpts {
                 invert_match: true,
@@ -291,8 +335,18 @@ mod tests {
                 field_match_separator: b":".to_vec(),
                 include_zero: true,
                 stats: true,
+                hyperlink: Some(Hyperlinks {
+                    format: "vscode".into(),
+                    host: Some("box".into()),
+                    wsl_prefix: None,
+                }),
             },
-            input: InputOpts { search_zip: true },
+            input: InputOpts {
+                search_zip: true,
+                pre: Some(vec![b'/', 0xfe, b'x']),
+                pre_globs: vec!["*.pdf".into()],
+                cwd: vec![b'/', 0xff],
+            },
         };
         assert_eq!(Query::decode(&q.encode()).unwrap(), q);
         assert!(Query::decode(b"{\"matcher\":1}").is_err());

@@ -9,5 +9,6 @@ mod feature;
 mod generated;
 mod json;
 mod order;
+mod pcre2;
 #[cfg(target_os = "linux")]
 mod processes;
