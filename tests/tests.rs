@@ -6,6 +6,7 @@ mod util;
 mod editors;
 mod exit_status;
 mod feature;
+mod flags;
 mod generated;
 mod json;
 mod order;
