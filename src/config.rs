@@ -203,7 +203,13 @@ impl Config {
         log::debug!("matcher: {:?}", self.query.matcher);
         log::debug!("searcher: {:?}", self.query.searcher);
         log::debug!("printer: {:?}", self.query.printer);
-        log::debug!("input: {:?}", self.query.input);
+        let input = &self.query.input;
+        log::debug!(
+            "input: search_zip={} pre={:?} pre_globs={:?}",
+            input.search_zip,
+            input.pre.as_deref().map(String::from_utf8_lossy),
+            input.pre_globs,
+        );
         log::debug!(
             "walk: hidden={} follow={} max_depth={:?} max_filesize={:?} no_ignore_vcs={} \
              no_ignore_dot={} no_ignore_parent={} no_ignore_global={} no_ignore_exclude={} \

@@ -278,7 +278,8 @@ mod tests {
     use super::*;
 
     /// A query with every kind of field set survives the trip, raw bytes
-    /// (not UTF-8) in the replacement and separators included.
+    /// (not UTF-8) in the replacement, separators and paths included. (Long
+    /// because it is one literal naming every field of a query.)
     #[test]
     fn a_query_round_trips() {
         let q = Query {
