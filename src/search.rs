@@ -263,7 +263,7 @@ impl<W: Write> SearchWorker<W> {
     fn run_decompressed(&mut self, path: &Path, mut cmd: Command) -> io::Result<Outcome> {
         cmd.arg(path);
         die_with_worker(&mut cmd);
-        let rdr = match self.commands.build(&mut cmd) {
+        let mut rdr = match self.commands.build(&mut cmd) {
             Ok(rdr) => rdr,
             Err(err) => {
                 log::debug!(
@@ -273,7 +273,6 @@ impl<W: Write> SearchWorker<W> {
                 return self.run(path, Source::Reader(&mut File::open(path)?));
             }
         };
-        let mut rdr = rdr;
         let result = self.run(path, Source::Reader(&mut rdr));
         finish(rdr, result)
     }
