@@ -23,7 +23,7 @@ _dn() {
 
     case "${cmd}" in
         dn)
-            opts="-e -f -z -i -s -S -F -v -x -w -m -U -E -j -L -g -. -d -t -T -u -a -A -B -C -b -p -H -I -n -N -M -0 -o -r -c -l -q -Q -h -V --regexp --file --no-config --search-zip --ignore-file --ignore-file-case-insensitive --crlf --ignore-case --case-sensitive --smart-case --engine --fixed-strings --invert-match --line-regexp --word-regexp --max-count --multiline --multiline-dotall --no-unicode --null-data --encoding --no-encoding --threads --binary --follow --glob --glob-case-insensitive --iglob --hidden --max-depth --max-filesize --no-ignore --no-ignore-dot --no-ignore-exclude --no-ignore-files --no-ignore-global --no-ignore-parent --no-ignore-vcs --no-require-git --one-file-system --type --type-not --type-add --type-clear --unrestricted --text --after-context --before-context --context --byte-offset --color --no-sanitize --sanitize --colors --column --no-column --context-separator --no-context-separator --field-context-separator --field-match-separator --pretty --heading --no-heading --with-filename --no-filename --line-number --no-line-number --max-columns --max-columns-preview --null --only-matching --passthru --path-separator --replace --sort --sortr --trim --vimgrep --line-buffered --block-buffered --count --count-matches --files-with-matches --files-without-match --json --include-zero --no-messages --no-ignore-messages --quiet --progress --no-progress --stats --query --files --type-list --generate --mmap --no-mmap --stop-on-nonmatch --no-search-zip --no-crlf --no-fixed-strings --no-invert-match --no-multiline --no-multiline-dotall --unicode --no-binary --no-follow --no-glob-case-insensitive --no-hidden --ignore --ignore-dot --ignore-exclude --ignore-files --ignore-global --ignore-parent --ignore-vcs --require-git --no-one-file-system --no-text --no-byte-offset --no-max-columns-preview --no-trim --no-line-buffered --no-block-buffered --no-json --no-include-zero --messages --no-ignore-file-case-insensitive --ignore-messages --no-stats --help --version"
+            opts="-e -f -z -i -s -S -P -F -v -x -w -m -U -E -j -L -g -. -d -t -T -u -a -A -B -C -b -p -H -I -n -N -M -0 -o -r -c -l -q -Q -h -V --regexp --file --no-config --search-zip --ignore-file --ignore-file-case-insensitive --pre --no-pre --pre-glob --crlf --ignore-case --case-sensitive --smart-case --engine --pcre2 --no-pcre2 --auto-hybrid-regex --no-auto-hybrid-regex --dfa-size-limit --regex-size-limit --fixed-strings --invert-match --line-regexp --word-regexp --max-count --multiline --multiline-dotall --no-unicode --null-data --encoding --no-encoding --threads --binary --follow --glob --glob-case-insensitive --iglob --hidden --max-depth --max-filesize --no-ignore --no-ignore-dot --no-ignore-exclude --no-ignore-files --no-ignore-global --no-ignore-parent --no-ignore-vcs --no-require-git --one-file-system --type --type-not --type-add --type-clear --unrestricted --text --after-context --before-context --context --byte-offset --color --no-sanitize --sanitize --colors --hyperlink-format --hostname-bin --column --no-column --context-separator --no-context-separator --field-context-separator --field-match-separator --pretty --heading --no-heading --with-filename --no-filename --line-number --no-line-number --max-columns --max-columns-preview --null --only-matching --passthru --path-separator --replace --sort --sortr --sort-files --no-sort-files --trim --vimgrep --line-buffered --block-buffered --count --count-matches --files-with-matches --files-without-match --json --include-zero --no-messages --no-ignore-messages --quiet --progress --no-progress --stats --debug --trace --query --files --type-list --pcre2-version --generate --mmap --no-mmap --stop-on-nonmatch --no-search-zip --no-crlf --no-fixed-strings --no-invert-match --no-multiline --no-multiline-dotall --unicode --no-binary --no-follow --no-glob-case-insensitive --no-hidden --ignore --ignore-dot --ignore-exclude --ignore-files --ignore-global --ignore-parent --ignore-vcs --require-git --no-one-file-system --no-text --no-byte-offset --no-max-columns-preview --no-trim --no-line-buffered --no-block-buffered --no-json --no-include-zero --messages --no-ignore-file-case-insensitive --ignore-messages --no-stats --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -49,8 +49,24 @@ _dn() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --pre)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pre-glob)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --engine)
-                    COMPREPLY=($(compgen -W "default auto pcre2" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "default pcre2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --dfa-size-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --regex-size-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --max-count)
@@ -154,6 +170,14 @@ _dn() {
                     return 0
                     ;;
                 --colors)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hyperlink-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname-bin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

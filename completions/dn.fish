@@ -1,9 +1,13 @@
 complete -c dn -s e -l regexp -d 'A pattern to search for; can be given more than once' -r
 complete -c dn -s f -l file -d 'Search for patterns from the given file, one per line' -r -F
 complete -c dn -l ignore-file -d 'Read the list of files to ignore from this gitignore-format file' -r -F
-complete -c dn -l engine -d 'Which regex engine to use (only the default is built in)' -r -f -a "default\t'Rust\'s regex engine (the only one built in)'
-auto\t'Same as default here'
-pcre2\t'PCRE2 (not available in dn)'"
+complete -c dn -l pre -d 'Search the output of COMMAND PATH instead of each file (the file is also its stdin)' -r
+complete -c dn -l pre-glob -d 'Only run --pre on files matching this glob (\'!\' excludes); can be given more than once' -r
+complete -c dn -l engine -d 'Which regex engine to use: default, pcre2 or auto' -r -f -a "default\t'Rust\'s regex engine'
+pcre2\t'PCRE2 (look-around, backreferences)'
+auto\t'The default engine, or PCRE2 when the default one cannot compile the pattern'"
+complete -c dn -l dfa-size-limit -d 'The size limit of the regex DFA cache (suffixes K, M, G)' -r
+complete -c dn -l regex-size-limit -d 'The size limit of a compiled regex (suffixes K, M, G)' -r
 complete -c dn -s m -l max-count -d 'Limit the number of matching lines per file' -r
 complete -c dn -s E -l encoding -d 'Text encoding of the files (auto, none, utf-8, utf-16le, latin1, ...)' -r
 complete -c dn -s j -l threads -d 'Number of worker processes (default: number of CPUs)' -r
@@ -23,6 +27,8 @@ auto\t'Colour when stdout is a terminal (and NO_COLOR is unset)'
 always\t'Always colour'
 ansi\t'Always colour, with ANSI escapes'"
 complete -c dn -l colors -d 'Colour settings, as \'type:attribute:value\' (e.g. path:fg:magenta)' -r
+complete -c dn -l hyperlink-format -d 'Turn file paths into hyperlinks (with colour): a format such as \'file://{host}{path}\', or an alias' -r
+complete -c dn -l hostname-bin -d 'A program that prints the hostname, for the {host} of hyperlinks (default: the system\'s hostname)' -r
 complete -c dn -l context-separator -d 'The string between context blocks' -r
 complete -c dn -l field-context-separator -d 'The separator between fields of a context line' -r
 complete -c dn -l field-match-separator -d 'The separator between fields of a matching line' -r
@@ -48,10 +54,15 @@ complete-elvish\t''"
 complete -c dn -l no-config -d 'Ignore a config file, if DRAGNET_CONFIG_PATH names one'
 complete -c dn -s z -l search-zip -d 'Search in compressed files (gzip, bzip2, xz, lz4, lzma, brotli, zstd)'
 complete -c dn -l ignore-file-case-insensitive -d 'Match the globs of ignore files case insensitively'
+complete -c dn -l no-pre -d 'Don\'t run a preprocessor (undoes --pre)'
 complete -c dn -l crlf -d 'Treat CRLF as a line terminator'
 complete -c dn -s i -l ignore-case -d 'Search case insensitively'
 complete -c dn -s s -l case-sensitive -d 'Search case sensitively (the default)'
 complete -c dn -s S -l smart-case -d 'Search case insensitively unless the pattern has an uppercase letter'
+complete -c dn -s P -l pcre2 -d 'Use PCRE2 (same as --engine pcre2)'
+complete -c dn -l no-pcre2 -d 'Use the default engine (undoes -P)'
+complete -c dn -l auto-hybrid-regex -d 'Deprecated: --engine auto'
+complete -c dn -l no-auto-hybrid-regex -d 'Deprecated: --engine default'
 complete -c dn -s F -l fixed-strings -d 'Treat the pattern as a literal string'
 complete -c dn -s v -l invert-match -d 'Invert matching: show lines that do not match'
 complete -c dn -s x -l line-regexp -d 'Only show matches surrounded by line boundaries'
@@ -93,6 +104,8 @@ complete -c dn -l max-columns-preview -d 'Show a preview of lines longer than --
 complete -c dn -s 0 -l null -d 'Follow each path with a NUL byte'
 complete -c dn -s o -l only-matching -d 'Print only the matched parts of a line'
 complete -c dn -l passthru -d 'Print both matching and non-matching lines'
+complete -c dn -l sort-files -d 'Deprecated: --sort path'
+complete -c dn -l no-sort-files -d 'Deprecated: --sort none'
 complete -c dn -l trim -d 'Trim leading ASCII whitespace from each line'
 complete -c dn -l vimgrep -d 'Print one line per match, with line and column: file:line:col:text'
 complete -c dn -l line-buffered -d 'Flush output after every line'
@@ -109,9 +122,12 @@ complete -c dn -s q -l quiet -d 'Do not print anything; exit 0 on the first matc
 complete -c dn -l progress -d 'Show a live progress line on stderr (default: when stderr is a terminal and stdout is not)'
 complete -c dn -l no-progress -d 'Never show the progress line'
 complete -c dn -l stats -d 'Print statistics about the search at the end'
+complete -c dn -l debug -d 'Print debug messages on stderr: the resolved options, the ignore files read and why each path was skipped'
+complete -c dn -l trace -d 'Print even more messages than --debug'
 complete -c dn -s Q -l query -d 'Search interactively: results as you type, on a full-screen view'
 complete -c dn -l files -d 'Print the files that would be searched, without searching'
 complete -c dn -l type-list -d 'List every file type and its globs'
+complete -c dn -l pcre2-version -d 'Print the version of PCRE2 built in, and whether it has a JIT'
 complete -c dn -l mmap -d 'Search files through memory maps when possible (by default only up to ten files named on the command line are)'
 complete -c dn -l no-mmap -d 'Never search files through memory maps'
 complete -c dn -l stop-on-nonmatch -d 'Stop reading a file once a non-matching line follows a match'

@@ -87,6 +87,7 @@ fn list_files(cfg: &Config) -> anyhow::Result<ExitStatus> {
     let listed_bytes = Rc::new(RefCell::new(Vec::new()));
     let mut printer = PathPrinterBuilder::new()
         .color_specs(crate::printer::color_specs(&p.colors)?)
+        .hyperlink(crate::printer::hyperlink_config(p.hyperlink.as_ref()))
         .separator(p.path_separator)
         .terminator(p.path_terminator.unwrap_or(b'\n'))
         .build(Listing { buf: listed_bytes.clone(), color: p.color });
@@ -154,5 +155,15 @@ impl termcolor::WriteColor for Listing {
     /// Appends the ANSI reset escape.
     fn reset(&mut self) -> io::Result<()> {
         termcolor::Ansi::new(&mut *self.buf.borrow_mut()).reset()
+    }
+
+    /// Hyperlinks go with colour, as in ripgrep.
+    fn supports_hyperlinks(&self) -> bool {
+        self.color
+    }
+
+    /// Appends the escape that opens (or closes) a hyperlink.
+    fn set_hyperlink(&mut self, link: &termcolor::HyperlinkSpec) -> io::Result<()> {
+        termcolor::Ansi::new(&mut *self.buf.borrow_mut()).set_hyperlink(link)
     }
 }

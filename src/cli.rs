@@ -1,20 +1,39 @@
 //! The command line: every flag `dn` accepts, declared once with clap derive.
 //!
 //! This is the single source of truth for parsing, `--help`, the man page
-//! and the shell completions. It is pure data: no I/O, no validation beyond
-//! what clap does (that is `config.rs`'s job).
+//! and the shell completions. It is pure data and parsing: no I/O. Flag
+//! values are checked as ripgrep checks them while parsing (numbers, sizes,
+//! colour specs, hyperlink formats, encodings), and a bad one is reported
+//! in ripgrep's words (`error_line`); everything that needs more than one
+//! flag is `config.rs`'s job.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{ArgAction, Parser, ValueEnum};
 
-/// `dn --version`: the version, then the enabled features, as `rg --version`.
+/// `dn --version`: the version, then the enabled features, as `rg --version`
+/// (the PCRE2 line is added at run time, see `long_version`).
+#[cfg(feature = "pcre2")]
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\n\nfeatures:+pcre2,+search-zip,+mmap,+json,+progress",
+    "\nengines: Rust regex (grep-regex), PCRE2 (grep-pcre2); workers: forked processes"
+);
+/// `dn --version` without PCRE2.
+#[cfg(not(feature = "pcre2"))]
 const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     "\n\nfeatures:-pcre2,+search-zip,+mmap,+json,+progress",
     "\nengine: Rust regex (grep-regex); workers: forked processes"
 );
+
+/// The long version text: `LONG_VERSION` and the PCRE2 line of
+/// `--pcre2-version`, computed once.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| format!("{LONG_VERSION}\n\n{}", crate::matcher::pcre2_version().0))
+}
 
 /// When to colour the output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -47,12 +66,13 @@ pub(crate) enum SortKind {
 /// Which regex engine to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Engine {
-    /// Rust's regex engine (the only one built in).
+    /// Rust's regex engine.
     Default,
-    /// Same as default here.
-    Auto,
-    /// PCRE2 (not available in dn).
+    /// PCRE2 (look-around, backreferences).
     Pcre2,
+    /// The default engine, or PCRE2 when the default one cannot compile
+    /// the pattern.
+    Auto,
 }
 
 /// dn (dragnet): recursively search the current directory for lines matching a regex pattern.
@@ -63,7 +83,7 @@ pub(crate) enum Engine {
 #[command(
     name = "dn",
     version,
-    long_version = LONG_VERSION,
+    long_version = long_version(),
     about = "Recursively search for a regex pattern: sorted, parallel, cancellable.",
     override_usage = "dn [OPTIONS] PATTERN [PATH ...]\n       dn [OPTIONS] -e PATTERN ... [PATH ...]\n       dn [OPTIONS] -f PATTERNFILE ... [PATH ...]\n       dn [OPTIONS] --files [PATH ...]\n       dn [OPTIONS] --type-list",
     max_term_width = 80,
@@ -107,6 +127,27 @@ pub(crate) struct Args {
     /// Match the globs of ignore files case insensitively.
     #[arg(long, help_heading = "Input options")]
     pub(crate) ignore_file_case_insensitive: bool,
+    /// Search the output of COMMAND PATH instead of each file (the file is
+    /// also its stdin).
+    ///
+    /// Runs once per file searched, by the worker searching it; an empty
+    /// value turns it off. --pre and -z override each other (the last one
+    /// wins). A command that fails is reported with its stderr, naming the
+    /// file.
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        help_heading = "Input options",
+        overrides_with_all = ["no_pre", "search_zip"]
+    )]
+    pub(crate) pre: Option<OsString>,
+    /// Don't run a preprocessor (undoes --pre).
+    #[arg(long, hide = true, overrides_with = "pre")]
+    pub(crate) no_pre: bool,
+    /// Only run --pre on files matching this glob ('!' excludes); can be
+    /// given more than once.
+    #[arg(long, value_name = "GLOB", help_heading = "Input options", allow_hyphen_values = true)]
+    pub(crate) pre_glob: Vec<String>,
 
     // ---- search ----
     /// Treat CRLF as a line terminator.
@@ -124,15 +165,67 @@ pub(crate) struct Args {
     /// not find foo. -i, -s and -S override each other; the last one wins.
     #[arg(short = 'S', long, help_heading = "Search options", overrides_with_all = ["ignore_case", "case_sensitive"])]
     pub(crate) smart_case: bool,
-    /// Which regex engine to use (only the default is built in).
+    /// Which regex engine to use: default, pcre2 or auto.
+    ///
+    /// auto uses the default engine unless it cannot compile the pattern
+    /// (look-around, backreferences), then PCRE2. -P, --engine and
+    /// --no-pcre2 override each other; the last one wins.
     #[arg(
         long,
         value_enum,
         value_name = "ENGINE",
         default_value = "default",
-        help_heading = "Search options"
+        help_heading = "Search options",
+        overrides_with_all = ["pcre2", "no_pcre2", "auto_hybrid_regex", "no_auto_hybrid_regex"]
     )]
     pub(crate) engine: Engine,
+    /// Use PCRE2 (same as --engine pcre2).
+    #[arg(
+        short = 'P',
+        long,
+        help_heading = "Search options",
+        overrides_with_all = ["engine", "no_pcre2", "auto_hybrid_regex", "no_auto_hybrid_regex"]
+    )]
+    pub(crate) pcre2: bool,
+    /// Use the default engine (undoes -P).
+    #[arg(
+        long,
+        hide = true,
+        overrides_with_all = ["engine", "pcre2", "auto_hybrid_regex", "no_auto_hybrid_regex"]
+    )]
+    pub(crate) no_pcre2: bool,
+    /// Deprecated: --engine auto.
+    #[arg(
+        long,
+        hide = true,
+        overrides_with_all = ["engine", "pcre2", "no_pcre2", "no_auto_hybrid_regex"]
+    )]
+    pub(crate) auto_hybrid_regex: bool,
+    /// Deprecated: --engine default.
+    #[arg(
+        long,
+        hide = true,
+        overrides_with_all = ["engine", "pcre2", "no_pcre2", "auto_hybrid_regex"]
+    )]
+    pub(crate) no_auto_hybrid_regex: bool,
+    /// The size limit of the regex DFA cache (suffixes K, M, G).
+    #[arg(
+        long,
+        value_name = "NUM+SUFFIX?",
+        help_heading = "Search options",
+        value_parser = size_usize,
+        allow_hyphen_values = true
+    )]
+    pub(crate) dfa_size_limit: Option<usize>,
+    /// The size limit of a compiled regex (suffixes K, M, G).
+    #[arg(
+        long,
+        value_name = "NUM+SUFFIX?",
+        help_heading = "Search options",
+        value_parser = size_usize,
+        allow_hyphen_values = true
+    )]
+    pub(crate) regex_size_limit: Option<usize>,
     /// Treat the pattern as a literal string.
     #[arg(short = 'F', long, help_heading = "Search options")]
     pub(crate) fixed_strings: bool,
@@ -146,7 +239,14 @@ pub(crate) struct Args {
     #[arg(short = 'w', long, help_heading = "Search options", overrides_with = "line_regexp")]
     pub(crate) word_regexp: bool,
     /// Limit the number of matching lines per file.
-    #[arg(short = 'm', long, value_name = "NUM", help_heading = "Search options")]
+    #[arg(
+        short = 'm',
+        long,
+        value_name = "NUM",
+        help_heading = "Search options",
+        value_parser = number::<u64>,
+        allow_hyphen_values = true
+    )]
     pub(crate) max_count: Option<u64>,
     /// Let matches span lines.
     #[arg(short = 'U', long, help_heading = "Search options")]
@@ -155,7 +255,7 @@ pub(crate) struct Args {
     #[arg(long, help_heading = "Search options")]
     pub(crate) multiline_dotall: bool,
     /// Disable Unicode mode in the pattern.
-    #[arg(long, help_heading = "Search options")]
+    #[arg(long, help_heading = "Search options", alias = "no-pcre2-unicode")]
     pub(crate) no_unicode: bool,
     /// Use NUL as the line terminator.
     #[arg(long, help_heading = "Search options")]
@@ -166,7 +266,8 @@ pub(crate) struct Args {
         long,
         value_name = "ENCODING",
         help_heading = "Search options",
-        overrides_with = "no_encoding"
+        overrides_with = "no_encoding",
+        value_parser = encoding_label
     )]
     pub(crate) encoding: Option<String>,
     /// Undo -E: detect the encoding from a BOM again (the default).
@@ -176,7 +277,14 @@ pub(crate) struct Args {
     ///
     /// Workers are forked once at start-up and search files in batches; the
     /// output is identical for any number of workers.
-    #[arg(short = 'j', long, value_name = "NUM", help_heading = "Search options")]
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "NUM",
+        help_heading = "Search options",
+        value_parser = number::<usize>,
+        allow_hyphen_values = true
+    )]
     pub(crate) threads: Option<usize>,
 
     // ---- filter ----
@@ -213,12 +321,20 @@ pub(crate) struct Args {
         long,
         alias = "maxdepth",
         value_name = "NUM",
-        help_heading = "Filter options"
+        help_heading = "Filter options",
+        value_parser = number::<usize>,
+        allow_hyphen_values = true
     )]
     pub(crate) max_depth: Option<usize>,
     /// Skip files larger than NUM bytes (suffixes K, M, G).
-    #[arg(long, value_name = "NUM+SUFFIX?", help_heading = "Filter options")]
-    pub(crate) max_filesize: Option<String>,
+    #[arg(
+        long,
+        value_name = "NUM+SUFFIX?",
+        help_heading = "Filter options",
+        value_parser = size,
+        allow_hyphen_values = true
+    )]
+    pub(crate) max_filesize: Option<u64>,
     /// Don't respect ignore files (.gitignore, .ignore, .dnignore, ...).
     #[arg(long, help_heading = "Filter options")]
     pub(crate) no_ignore: bool,
@@ -269,13 +385,34 @@ pub(crate) struct Args {
     #[arg(short = 'a', long, help_heading = "Output options")]
     pub(crate) text: bool,
     /// Print lines after each match.
-    #[arg(short = 'A', long, value_name = "NUM", help_heading = "Output options")]
+    #[arg(
+        short = 'A',
+        long,
+        value_name = "NUM",
+        help_heading = "Output options",
+        value_parser = number::<usize>,
+        allow_hyphen_values = true
+    )]
     pub(crate) after_context: Option<usize>,
     /// Print lines before each match.
-    #[arg(short = 'B', long, value_name = "NUM", help_heading = "Output options")]
+    #[arg(
+        short = 'B',
+        long,
+        value_name = "NUM",
+        help_heading = "Output options",
+        value_parser = number::<usize>,
+        allow_hyphen_values = true
+    )]
     pub(crate) before_context: Option<usize>,
     /// Print lines before and after each match.
-    #[arg(short = 'C', long, value_name = "NUM", help_heading = "Output options")]
+    #[arg(
+        short = 'C',
+        long,
+        value_name = "NUM",
+        help_heading = "Output options",
+        value_parser = number::<usize>,
+        allow_hyphen_values = true
+    )]
     pub(crate) context: Option<usize>,
     /// Print the 0-based byte offset before each line.
     #[arg(short = 'b', long, help_heading = "Output options")]
@@ -301,8 +438,31 @@ pub(crate) struct Args {
     #[arg(long, help_heading = "Output options", overrides_with = "no_sanitize", hide = true)]
     pub(crate) sanitize: bool,
     /// Colour settings, as 'type:attribute:value' (e.g. path:fg:magenta).
-    #[arg(long, value_name = "COLOR_SPEC", help_heading = "Output options")]
+    #[arg(
+        long,
+        value_name = "COLOR_SPEC",
+        help_heading = "Output options",
+        value_parser = color_spec
+    )]
     pub(crate) colors: Vec<String>,
+    /// Turn file paths into hyperlinks (with colour): a format such as
+    /// 'file://{host}{path}', or an alias.
+    ///
+    /// The aliases are default, none, file, grep+, kitty, macvim, textmate,
+    /// vscode, vscode-insiders and vscodium (and cursor); an empty value
+    /// turns hyperlinks off (the default). Variables: {path}, {host},
+    /// {line}, {column}, {wslprefix}.
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        help_heading = "Output options",
+        value_parser = hyperlink_format
+    )]
+    pub(crate) hyperlink_format: Option<String>,
+    /// A program that prints the hostname, for the {host} of hyperlinks
+    /// (default: the system's hostname).
+    #[arg(long, value_name = "COMMAND", help_heading = "Output options")]
+    pub(crate) hostname_bin: Option<OsString>,
     /// Show column numbers (1-based byte offset of the first match).
     #[arg(long, help_heading = "Output options", overrides_with = "no_column")]
     pub(crate) column: bool,
@@ -361,7 +521,14 @@ pub(crate) struct Args {
     #[arg(short = 'N', long, help_heading = "Output options", overrides_with = "line_number")]
     pub(crate) no_line_number: bool,
     /// Omit lines longer than NUM bytes.
-    #[arg(short = 'M', long, value_name = "NUM", help_heading = "Output options")]
+    #[arg(
+        short = 'M',
+        long,
+        value_name = "NUM",
+        help_heading = "Output options",
+        value_parser = number::<u64>,
+        allow_hyphen_values = true
+    )]
     pub(crate) max_columns: Option<u64>,
     /// Show a preview of lines longer than --max-columns.
     #[arg(long, help_heading = "Output options")]
@@ -373,7 +540,14 @@ pub(crate) struct Args {
     #[arg(short = 'o', long, help_heading = "Output options")]
     pub(crate) only_matching: bool,
     /// Print both matching and non-matching lines.
-    #[arg(long, alias = "passthrough", help_heading = "Output options")]
+    ///
+    /// --passthru and -A/-B/-C override each other; the last one wins.
+    #[arg(
+        long,
+        alias = "passthrough",
+        help_heading = "Output options",
+        overrides_with_all = ["after_context", "before_context", "context"]
+    )]
     pub(crate) passthru: bool,
     /// The path separator to print (a single byte).
     #[arg(long, value_name = "SEPARATOR", help_heading = "Output options")]
@@ -399,7 +573,7 @@ pub(crate) struct Args {
         value_enum,
         value_name = "SORTBY",
         help_heading = "Output options",
-        overrides_with = "sortr"
+        overrides_with_all = ["sortr", "sort_files", "no_sort_files"]
     )]
     pub(crate) sort: Option<SortKind>,
     /// Sort results in descending order.
@@ -408,9 +582,15 @@ pub(crate) struct Args {
         value_enum,
         value_name = "SORTBY",
         help_heading = "Output options",
-        overrides_with = "sort"
+        overrides_with_all = ["sort", "sort_files", "no_sort_files"]
     )]
     pub(crate) sortr: Option<SortKind>,
+    /// Deprecated: --sort path.
+    #[arg(long, hide = true, overrides_with_all = ["sort", "sortr", "no_sort_files"])]
+    pub(crate) sort_files: bool,
+    /// Deprecated: --sort none.
+    #[arg(long, hide = true, overrides_with_all = ["sort", "sortr", "sort_files"])]
+    pub(crate) no_sort_files: bool,
     /// Trim leading ASCII whitespace from each line.
     #[arg(long, help_heading = "Output options")]
     pub(crate) trim: bool,
@@ -475,6 +655,13 @@ pub(crate) struct Args {
     /// Print statistics about the search at the end.
     #[arg(long, help_heading = "Logging options")]
     pub(crate) stats: bool,
+    /// Print debug messages on stderr: the resolved options, the ignore
+    /// files read and why each path was skipped.
+    #[arg(long, help_heading = "Logging options", overrides_with = "trace")]
+    pub(crate) debug: bool,
+    /// Print even more messages than --debug.
+    #[arg(long, help_heading = "Logging options", overrides_with = "debug")]
+    pub(crate) trace: bool,
 
     // ---- other ----
     /// Search interactively: results as you type, on a full-screen view.
@@ -497,6 +684,9 @@ pub(crate) struct Args {
     /// List every file type and its globs.
     #[arg(long, help_heading = "Other behaviors")]
     pub(crate) type_list: bool,
+    /// Print the version of PCRE2 built in, and whether it has a JIT.
+    #[arg(long, help_heading = "Other behaviors")]
+    pub(crate) pcre2_version: bool,
     /// Render the man page or a shell completion script to stdout.
     #[arg(long, value_name = "KIND", hide = true, value_parser = ["man", "complete-bash", "complete-zsh", "complete-fish", "complete-powershell", "complete-elvish"])]
     pub(crate) generate: Option<String>,
@@ -541,7 +731,7 @@ pub(crate) struct Negations {
     #[arg(long = "no-multiline-dotall", hide = true, overrides_with = "multiline_dotall")]
     pub(crate) no_multiline_dotall: bool,
     /// Unicode-aware patterns again (undoes --no-unicode).
-    #[arg(long = "unicode", hide = true, overrides_with = "no_unicode")]
+    #[arg(long = "unicode", alias = "pcre2-unicode", hide = true, overrides_with = "no_unicode")]
     pub(crate) unicode: bool,
     /// Skip binary files again (undoes --binary).
     #[arg(long = "no-binary", hide = true, overrides_with = "binary")]
@@ -626,6 +816,159 @@ pub(crate) struct Negations {
     /// Undoes --stats.
     #[arg(long = "no-stats", hide = true, overrides_with = "stats")]
     pub(crate) no_stats: bool,
+}
+
+/// Parses a count (a flag's NUM), in ripgrep's words on failure.
+fn number<T: std::str::FromStr<Err = std::num::ParseIntError>>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|e| format!("value is not a valid number: {e}"))
+}
+
+/// Parses a size like 10K, 2M or 1G into bytes, in ripgrep's words on
+/// failure.
+fn size(s: &str) -> Result<u64, String> {
+    grep_cli::parse_human_readable_size(s).map_err(|e| format!("invalid size: {e}"))
+}
+
+/// Parses a size that must fit in memory (a regex size limit).
+fn size_usize(s: &str) -> Result<usize, String> {
+    usize::try_from(size(s)?).map_err(|_| "size is too big".to_string())
+}
+
+/// Checks a --colors spec (type:attribute:value); keeps it as given.
+fn color_spec(s: &str) -> Result<String, String> {
+    s.parse::<grep_printer::UserColorSpec>().map(|_| s.to_string()).map_err(|e| e.to_string())
+}
+
+/// Checks a --hyperlink-format (a format or an alias); keeps it as given.
+fn hyperlink_format(s: &str) -> Result<String, String> {
+    s.parse::<grep_printer::HyperlinkFormat>()
+        .map(|_| s.to_string())
+        .map_err(|e| format!("invalid hyperlink format: {e}"))
+}
+
+/// Checks an --encoding label (auto, none or a WHATWG label).
+fn encoding_label(s: &str) -> Result<String, String> {
+    if s != "auto" && s != "none" {
+        grep_searcher::Encoding::new(s).map_err(|e| e.to_string())?;
+    }
+    Ok(s.to_string())
+}
+
+/// One flag as written on the command line.
+struct Written {
+    /// The flag's clap id.
+    id: String,
+    /// How it was spelled: `-A`, `--after-context`, `--maxdepth`.
+    spelling: String,
+    /// Its value, for a flag that takes one.
+    value: Option<String>,
+}
+
+/// Lexes `argv` (program name first) the way clap reads it, into the flags
+/// written, in order; stops at `--`. Unknown flags are skipped.
+fn written_flags(argv: &[OsString]) -> Vec<Written> {
+    use clap::CommandFactory;
+    let cmd = Args::command();
+    let args: Vec<&clap::Arg> = cmd.get_arguments().collect();
+    let takes = |a: &clap::Arg| a.get_action().takes_values();
+    let mut out = Vec::new();
+    let mut it = argv.iter().skip(1).map(|a| a.to_string_lossy().into_owned());
+    while let Some(tok) = it.next() {
+        if tok == "--" {
+            break;
+        }
+        if let Some(long) = tok.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            let found = args.iter().find(|a| {
+                a.get_long() == Some(name)
+                    || a.get_all_aliases().is_some_and(|al| al.contains(&name))
+            });
+            let Some(arg) = found else { continue };
+            let value = if takes(arg) { inline.or_else(|| it.next()) } else { None };
+            let (id, spelling) = (arg.get_id().to_string(), format!("--{name}"));
+            out.push(Written { id, spelling, value });
+        } else if let Some(shorts) = tok.strip_prefix('-') {
+            for (i, c) in shorts.char_indices() {
+                let Some(arg) = args.iter().find(|a| a.get_short() == Some(c)) else { break };
+                let (id, spelling) = (arg.get_id().to_string(), format!("-{c}"));
+                if takes(arg) {
+                    let rest = &shorts[i + c.len_utf8()..];
+                    let rest = rest.strip_prefix('=').unwrap_or(rest);
+                    let value = if rest.is_empty() { it.next() } else { Some(rest.to_string()) };
+                    out.push(Written { id, spelling, value });
+                    break;
+                }
+                out.push(Written { id, spelling, value: None });
+            }
+        }
+    }
+    out
+}
+
+/// How the flag `id` was written in `argv`: the first time it was given
+/// `value` if that is known, else the first time at all; `--ID` if never.
+pub(crate) fn spelling(argv: &[OsString], id: &str, value: Option<&str>) -> String {
+    let written: Vec<Written> = written_flags(argv).into_iter().filter(|w| w.id == id).collect();
+    let with_value = written.iter().find(|w| value.is_some() && w.value.as_deref() == value);
+    match with_value.or(written.first()) {
+        Some(w) => w.spelling.clone(),
+        None => format!("--{}", id.replace('_', "-")),
+    }
+}
+
+/// Renders a clap error as one line (as ripgrep words it where ripgrep
+/// has words for it: `error parsing flag -A: value is not a valid
+/// number: ...`), without the usage block. `argv` is what was parsed.
+pub(crate) fn error_line(e: &clap::Error, argv: &[OsString]) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    let context = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let flag_id = || {
+        use clap::CommandFactory;
+        let shown = context(ContextKind::InvalidArg)?;
+        let name = shown.split([' ', '=']).next()?.to_string();
+        let cmd = Args::command();
+        let arg = cmd.get_arguments().find(|a| {
+            a.get_long().is_some_and(|l| name == format!("--{l}"))
+                || a.get_short().is_some_and(|c| name == format!("-{c}"))
+        })?;
+        Some(arg.get_id().to_string())
+    };
+    let value = context(ContextKind::InvalidValue);
+    let why = match e.kind() {
+        ErrorKind::ValueValidation => std::error::Error::source(e).map(|s| s.to_string()),
+        ErrorKind::InvalidValue if first.contains("a value is required") => None,
+        ErrorKind::InvalidValue => value.as_ref().map(|v| {
+            if flag_id().as_deref() == Some("engine") {
+                format!("unrecognized regex engine '{v}'")
+            } else {
+                format!("choice '{v}' is unrecognized")
+            }
+        }),
+        _ => return with_suggestion(e, first),
+    };
+    let Some(id) = flag_id() else { return with_suggestion(e, first) };
+    let flag = spelling(argv, &id, value.as_deref());
+    match why {
+        Some(why) => format!("error parsing flag {flag}: {why}"),
+        None => format!("missing value for flag {flag}"),
+    }
+}
+
+/// `first` with clap's suggestion of a similar flag, if it has one.
+fn with_suggestion(e: &clap::Error, first: String) -> String {
+    match e.get(clap::error::ContextKind::SuggestedArg) {
+        Some(tip) => format!("{first} (did you mean '{tip}'?)"),
+        None => first,
+    }
 }
 
 #[cfg(test)]

@@ -11,14 +11,14 @@
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
-use std::os::unix::ffi::OsStringExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
 use crate::cli::{Args, ColorWhen, Engine, SortKind};
 use crate::query::{
-    Binary, Case, EngineChoice, InputOpts, MatcherOpts, PrinterOpts, Query, SearchMode,
+    Binary, Case, EngineChoice, Hyperlinks, InputOpts, MatcherOpts, PrinterOpts, Query, SearchMode,
     SearcherOpts, Terminator,
 };
 
@@ -190,8 +190,51 @@ impl Config {
         let matcher = matcher_opts(&args, patterns, &searcher);
         let run = run_opts(&args, mode, roots, has_implicit_path, &printer, ttys)?;
         let walk = walk_options(&args, matches!(mode, Mode::Search(_)))?;
-        let input = InputOpts { search_zip: args.search_zip };
-        Ok(Config { mode, run, query: Query { matcher, searcher, printer, input }, walk })
+        let input = input_opts(&args, &walk.cwd)?;
+        let cfg = Config { mode, run, query: Query { matcher, searcher, printer, input }, walk };
+        cfg.log();
+        Ok(cfg)
+    }
+
+    /// Reports the resolved options with --debug (nothing otherwise).
+    fn log(&self) {
+        if !log::log_enabled!(log::Level::Debug) {
+            return;
+        }
+        let w = &self.walk;
+        log::debug!("mode: {:?}", self.mode);
+        log::debug!("run: {:?}", self.run);
+        log::debug!("matcher: {:?}", self.query.matcher);
+        log::debug!("searcher: {:?}", self.query.searcher);
+        log::debug!("printer: {:?}", self.query.printer);
+        let input = &self.query.input;
+        log::debug!(
+            "input: search_zip={} pre={:?} pre_globs={:?}",
+            input.search_zip,
+            input.pre.as_deref().map(String::from_utf8_lossy),
+            input.pre_globs,
+        );
+        log::debug!(
+            "walk: hidden={} follow={} max_depth={:?} max_filesize={:?} no_ignore_vcs={} \
+             no_ignore_dot={} no_ignore_parent={} no_ignore_global={} no_ignore_exclude={} \
+             no_ignore_files={} no_require_git={} one_file_system={} ignore_files={:?} \
+             globs={} cwd={}",
+            w.hidden,
+            w.follow,
+            w.max_depth,
+            w.max_filesize,
+            w.no_ignore_vcs,
+            w.no_ignore_dot,
+            w.no_ignore_parent,
+            w.no_ignore_global,
+            w.no_ignore_exclude,
+            w.no_ignore_files,
+            w.no_require_git,
+            w.one_file_system,
+            w.ignore_files,
+            w.globs.num_ignores() + w.globs.num_whitelists(),
+            w.cwd.display(),
+        );
     }
 
     /// True when the search cannot match anything (ripgrep's shortcut).
@@ -222,7 +265,8 @@ fn apply_pretty(args: &mut Args) {
     args.line_number |= !args.no_line_number;
 }
 
-/// Expands -u, -uu and -uuu into the flags they stand for.
+/// Expands -u, -uu and -uuu into the flags they stand for (as ripgrep's
+/// --no-ignore, -u leaves --ignore-file files in force).
 fn apply_unrestricted(args: &mut Args) {
     if args.unrestricted >= 1 {
         args.no_ignore = true;
@@ -239,7 +283,6 @@ fn apply_unrestricted(args: &mut Args) {
         args.no_ignore_parent = true;
         args.no_ignore_exclude = true;
         args.no_ignore_global = true;
-        args.no_ignore_files = true;
     }
 }
 
@@ -401,8 +444,50 @@ fn printer_opts(
         field_match_separator: unescape(&args.field_match_separator),
         include_zero: args.include_zero,
         stats: search_mode.is_some() && (args.stats || search_mode == Some(SearchMode::Json)),
+        hyperlink: hyperlinks(args, color(args, stdout_tty)),
         sanitize: stdout_tty && !args.no_sanitize,
     })
+}
+
+/// The hyperlink settings, when a format is given and colour is on (rg
+/// prints hyperlinks only with colour): the {host} comes from
+/// --hostname-bin or the system, the {wslprefix} from WSL_DISTRO_NAME.
+fn hyperlinks(args: &Args, color: bool) -> Option<Hyperlinks> {
+    let format = args.hyperlink_format.as_deref().filter(|f| !f.is_empty())?;
+    if !color || format.parse::<grep_printer::HyperlinkFormat>().is_ok_and(|f| f.is_empty()) {
+        return None;
+    }
+    let bin = args.hostname_bin.as_deref().filter(|p| !p.is_empty()).map(Path::new);
+    let host = hostname(bin);
+    let wsl_prefix = std::env::var_os("WSL_DISTRO_NAME")
+        .and_then(|d| d.into_string().ok())
+        .map(|d| format!("wsl$/{d}"));
+    log::debug!("hyperlink format: {format:?}, host: {host:?}, wsl prefix: {wsl_prefix:?}");
+    Some(Hyperlinks { format: format.to_string(), host, wsl_prefix })
+}
+
+/// The hostname: the trimmed output of `bin` (run with no arguments) if
+/// it gives one, else the system's; None if neither is valid UTF-8.
+fn hostname(bin: Option<&Path>) -> Option<String> {
+    let from_bin = bin.and_then(|bin| {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.stdin(std::process::Stdio::null());
+        let out = grep_cli::CommandReader::new(&mut cmd)
+            .map_err(std::io::Error::from)
+            .and_then(std::io::read_to_string);
+        match out {
+            Ok(out) if !out.trim().is_empty() => Some(out.trim().to_string()),
+            Ok(_) => {
+                log::debug!("{}: printed no hostname; using the system's", bin.display());
+                None
+            }
+            Err(err) => {
+                log::debug!("{}: {err}; using the system's hostname", bin.display());
+                None
+            }
+        }
+    });
+    from_bin.or_else(|| grep_cli::hostname().ok()?.into_string().ok())
 }
 
 /// Resolves the searcher's part of the query (`printer` is resolved first:
@@ -442,11 +527,7 @@ fn searcher_opts(
 fn matcher_opts(args: &Args, patterns: Vec<String>, searcher: &SearcherOpts) -> MatcherOpts {
     MatcherOpts {
         patterns,
-        engine: match args.engine {
-            Engine::Default => EngineChoice::Default,
-            Engine::Pcre2 => EngineChoice::Pcre2,
-            Engine::Auto => EngineChoice::Auto,
-        },
+        engine: engine(args),
         case: case(args),
         fixed_strings: args.fixed_strings,
         word: args.word_regexp,
@@ -456,7 +537,41 @@ fn matcher_opts(args: &Args, patterns: Vec<String>, searcher: &SearcherOpts) -> 
         terminator: searcher.terminator,
         no_unicode: args.no_unicode,
         ban_nul: searcher.binary_implicit != Binary::Text,
+        regex_size_limit: args.regex_size_limit,
+        dfa_size_limit: args.dfa_size_limit,
     }
+}
+
+/// The engine: -P, --no-pcre2, --engine and the deprecated
+/// --[no-]auto-hybrid-regex override each other (clap kept the last).
+fn engine(args: &Args) -> EngineChoice {
+    if args.pcre2 {
+        EngineChoice::Pcre2
+    } else if args.no_pcre2 || args.no_auto_hybrid_regex {
+        EngineChoice::Default
+    } else if args.auto_hybrid_regex {
+        EngineChoice::Auto
+    } else {
+        match args.engine {
+            Engine::Default => EngineChoice::Default,
+            Engine::Pcre2 => EngineChoice::Pcre2,
+            Engine::Auto => EngineChoice::Auto,
+        }
+    }
+}
+
+/// Resolves how files are read: -z, or --pre with its globs (checked
+/// here; clap made the last of -z and --pre win).
+fn input_opts(args: &Args, cwd: &Path) -> anyhow::Result<InputOpts> {
+    let pre = args.pre.as_ref().filter(|p| !p.is_empty());
+    let input = InputOpts {
+        search_zip: args.search_zip,
+        pre: pre.map(|p| p.as_bytes().to_vec()),
+        pre_globs: args.pre_glob.clone(),
+        cwd: cwd.as_os_str().as_bytes().to_vec(),
+    };
+    input.pre_glob_matcher()?;
+    Ok(input)
 }
 
 /// Resolves the run's own options.
@@ -520,9 +635,10 @@ fn line_number(args: &Args, printer: &PrinterOpts, tty: bool) -> bool {
 
 /// Whether to draw the progress line: only on a terminal stderr, when
 /// forced or when results go elsewhere than the terminal (never for JSON
-/// unless forced), and never with -q.
+/// unless forced), and never with -q or while --debug/--trace log.
 fn progress(args: &Args, mode: Option<SearchMode>, ttys: Ttys) -> bool {
-    if mode.is_none() || args.quiet || args.no_progress || !ttys.stderr {
+    let logging = log::max_level() != log::LevelFilter::Off;
+    if mode.is_none() || args.quiet || args.no_progress || !ttys.stderr || logging {
         return false;
     }
     args.progress || (!ttys.stdout && mode != Some(SearchMode::Json))
@@ -568,11 +684,13 @@ fn workers(args: &Args, one_file: bool) -> anyhow::Result<usize> {
     Ok(n)
 }
 
-/// The sort mode; dn's default is ascending path order.
+/// The sort mode; dn's default is ascending path order. The deprecated
+/// --sort-files is --sort path, --no-sort-files is --sort none.
 fn sort(args: &Args) -> Sort {
     match (args.sort, args.sortr) {
         (_, Some(kind)) => Sort { kind, reverse: true },
         (Some(kind), None) => Sort { kind, reverse: false },
+        _ if args.no_sort_files => Sort { kind: SortKind::None, reverse: false },
         _ => Sort { kind: SortKind::Path, reverse: false },
     }
 }
@@ -652,22 +770,6 @@ fn unescape(s: &str) -> Vec<u8> {
     grep_cli::unescape(s)
 }
 
-/// Parses a size like 10K, 2M or 1G into bytes.
-pub(crate) fn parse_size(s: &str) -> anyhow::Result<u64> {
-    let (num, mult) = match s.as_bytes().last() {
-        Some(b'K') => (&s[..s.len() - 1], 1u64 << 10),
-        Some(b'M') => (&s[..s.len() - 1], 1 << 20),
-        Some(b'G') => (&s[..s.len() - 1], 1 << 30),
-        _ => (s, 1),
-    };
-    let n: u64 = num.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "invalid --max-filesize '{s}': expected a number with an optional K, M or G suffix"
-        )
-    })?;
-    n.checked_mul(mult).ok_or_else(|| anyhow::anyhow!("--max-filesize '{s}' is too large"))
-}
-
 /// Builds the walk settings: types, globs and ignore switches.
 fn walk_options(args: &Args, searching: bool) -> anyhow::Result<WalkOptions> {
     let cwd = std::env::current_dir().context("failed to get the current directory")?;
@@ -675,7 +777,7 @@ fn walk_options(args: &Args, searching: bool) -> anyhow::Result<WalkOptions> {
         hidden: args.hidden,
         follow: args.follow,
         max_depth: args.max_depth,
-        max_filesize: args.max_filesize.as_deref().map(parse_size).transpose()?,
+        max_filesize: args.max_filesize,
         no_ignore_vcs: args.no_ignore_vcs,
         no_ignore_dot: args.no_ignore_dot,
         no_ignore_parent: args.no_ignore_parent,
@@ -731,18 +833,31 @@ fn globs(args: &Args, cwd: &Path) -> anyhow::Result<ignore::overrides::Override>
     Ok(b.build()?)
 }
 
-/// Reads the flags of the DRAGNET_CONFIG_PATH file: one per line, blank
-/// lines and `#` comments skipped. A file that cannot be read is reported
-/// (as ripgrep does) and ignored; it never stops the search.
+/// The config file's environment variable and path: DRAGNET_CONFIG_PATH,
+/// or ripgrep's RIPGREP_CONFIG_PATH when that one is unset. None when
+/// neither names a file (an empty value names none).
+fn config_file() -> Option<(&'static str, OsString)> {
+    let var = if std::env::var_os("DRAGNET_CONFIG_PATH").is_some() {
+        "DRAGNET_CONFIG_PATH"
+    } else {
+        "RIPGREP_CONFIG_PATH"
+    };
+    let path = std::env::var_os(var).filter(|p| !p.is_empty())?;
+    Some((var, path))
+}
+
+/// Reads the flags of the config file (see `config_file`): one per line,
+/// blank lines and `#` comments skipped. A file that cannot be read is
+/// reported (as ripgrep does) and ignored; it never stops the search.
 pub(crate) fn config_file_args() -> Vec<OsString> {
-    let Some(path) = std::env::var_os("DRAGNET_CONFIG_PATH").filter(|p| !p.is_empty()) else {
+    let Some((var, path)) = config_file() else {
         return Vec::new();
     };
     let text = match std::fs::read(&path) {
         Ok(text) => text,
         Err(err) => {
             crate::messages::early(&format!(
-                "failed to read the file specified in DRAGNET_CONFIG_PATH: {}: {err}",
+                "failed to read the file specified in {var}: {}: {err}",
                 Path::new(&path).display()
             ));
             return Vec::new();
@@ -758,17 +873,6 @@ pub(crate) fn config_file_args() -> Vec<OsString> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// --max-filesize takes K, M and G suffixes and rejects junk and overflow.
-    #[test]
-    fn sizes_parse_with_suffixes() {
-        assert_eq!(parse_size("10").unwrap(), 10);
-        assert_eq!(parse_size("2K").unwrap(), 2048);
-        assert_eq!(parse_size("1M").unwrap(), 1 << 20);
-        assert_eq!(parse_size("3G").unwrap(), 3 << 30);
-        assert!(parse_size("x").is_err());
-        assert!(parse_size("99999999999999999999G").is_err());
-    }
 
     /// --path-separator accepts one byte or nothing, never more.
     #[test]

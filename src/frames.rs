@@ -254,6 +254,19 @@ impl<W: Write> WriteColor for FrameWriter<W> {
         }
         Ok(())
     }
+
+    /// Hyperlinks go with colour, as in ripgrep.
+    fn supports_hyperlinks(&self) -> bool {
+        self.color
+    }
+
+    /// Writes the escape that opens (or closes) a hyperlink into the output.
+    fn set_hyperlink(&mut self, link: &termcolor::HyperlinkSpec) -> io::Result<()> {
+        if self.color {
+            termcolor::Ansi::new(&mut self.cur).set_hyperlink(link)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

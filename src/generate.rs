@@ -12,7 +12,10 @@ pub(crate) fn generate(kind: &str, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut cmd = Args::command();
     let shell = match kind {
         "man" => {
-            clap_mangen::Man::new(cmd).render(out)?;
+            // The man page's version section is the short version: the long
+            // one names the features and PCRE2 of this build, and the page
+            // is the same for every build.
+            clap_mangen::Man::new(cmd.long_version(None)).render(out)?;
             return Ok(());
         }
         "complete-bash" => Shell::Bash,

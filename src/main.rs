@@ -10,6 +10,7 @@ mod exit;
 mod frames;
 mod generate;
 mod interactive;
+mod logger;
 mod matcher;
 mod messages;
 mod order;
@@ -72,35 +73,43 @@ fn parse() -> anyhow::Result<cli::Args> {
 }
 
 /// Parses one argument vector; help and version print and exit here.
+/// A bad flag value is reported in ripgrep's words, naming the flag as it
+/// was written.
 fn parse_argv(argv: Vec<std::ffi::OsString>) -> anyhow::Result<cli::Args> {
-    match cli::Args::try_parse_from(argv) {
+    match cli::Args::try_parse_from(&argv) {
+        Ok(args) if args.unrestricted > 3 => anyhow::bail!(
+            "error parsing flag {}: flag can only be repeated up to 3 times",
+            cli::spelling(&argv, "unrestricted", None)
+        ),
         Ok(args) => Ok(args),
         Err(e) if !e.use_stderr() => {
             let _ = e.print();
             exit::exit(ExitStatus::Match)
         }
-        Err(e) => Err(anyhow::anyhow!(one_line(&e))),
+        Err(e) => Err(anyhow::anyhow!(cli::error_line(&e, &argv))),
     }
 }
 
-/// Dispatches `--generate`, or resolves the config and searches.
+/// Dispatches `--generate` and `--pcre2-version`, or starts the logger
+/// (--debug, --trace), resolves the config and searches.
 fn run(args: cli::Args) -> anyhow::Result<ExitStatus> {
     if let Some(kind) = &args.generate {
         generate::generate(kind, &mut std::io::stdout())?;
         return Ok(ExitStatus::Match);
     }
-    app::run(config::Config::from_args(args)?)
-}
-
-/// Renders a clap error as a single line, without the usage block.
-fn one_line(e: &clap::Error) -> String {
-    let text = e.render().to_string();
-    let first = text.lines().next().unwrap_or("invalid arguments");
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    match e.get(clap::error::ContextKind::SuggestedArg) {
-        Some(tip) => format!("{first} (did you mean '{tip}'?)"),
-        None => first.to_string(),
+    if args.pcre2_version {
+        let (text, available) = matcher::pcre2_version();
+        std::io::Write::write_all(&mut std::io::stdout(), format!("{text}\n").as_bytes())?;
+        return Ok(if available { ExitStatus::Match } else { ExitStatus::NoMatch });
     }
+    logger::init(if args.trace {
+        log::LevelFilter::Trace
+    } else if args.debug {
+        log::LevelFilter::Debug
+    } else {
+        log::LevelFilter::Off
+    });
+    app::run(config::Config::from_args(args)?)
 }
 
 /// True when the error chain holds a broken pipe.

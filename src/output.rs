@@ -189,8 +189,11 @@ impl Output {
     ) -> io::Result<Tally> {
         self.msgs.progress().clear();
         if implicit_path && !self.searched && !self.msgs.errored() {
+            // ripgrep's words, word for word (editors and scripts look
+            // for them).
             self.error(
-                "No files were searched, which means dn probably applied a filter you didn't expect.",
+                "No files were searched, which means ripgrep probably applied a filter you \
+                 didn't expect.\nRunning with --debug will show why files are being skipped.",
             )?;
         }
         if let Some(mode) = summary {

@@ -3,12 +3,12 @@
 //! The separator between files is left to the parent, which alone knows the
 //! order; nothing here writes anywhere by itself.
 
-use grep_printer::{ColorSpecs, UserColorSpec};
+use grep_printer::{ColorSpecs, HyperlinkConfig, HyperlinkEnvironment, UserColorSpec};
 use grep_printer::{JSONBuilder, StandardBuilder, SummaryBuilder, SummaryKind};
 use grep_printer::{Standard, Summary, JSON};
 use termcolor::WriteColor;
 
-use crate::query::{PrinterOpts, SearchMode};
+use crate::query::{Hyperlinks, PrinterOpts, SearchMode};
 
 /// The printer chosen for the output mode.
 pub(crate) enum Printer<W> {
@@ -42,10 +42,20 @@ pub(crate) fn color_specs(user: &[String]) -> anyhow::Result<ColorSpecs> {
     Ok(ColorSpecs::new(&specs))
 }
 
+/// The hyperlink configuration of `h` (none: no hyperlinks); the format was
+/// checked by the parent, so one that does not parse means none.
+pub(crate) fn hyperlink_config(h: Option<&Hyperlinks>) -> HyperlinkConfig {
+    let Some(h) = h else { return HyperlinkConfig::default() };
+    let mut env = HyperlinkEnvironment::new();
+    env.host(h.host.clone()).wsl_prefix(h.wsl_prefix.clone());
+    HyperlinkConfig::new(env, h.format.parse().unwrap_or_default())
+}
+
 /// Builds the printer for `p` writing into `out` (`p` was validated by the
 /// parent: a colour spec that does not parse falls back to the defaults).
 pub(crate) fn build<W: WriteColor>(p: &PrinterOpts, out: W) -> Printer<W> {
     let specs = color_specs(&p.colors).unwrap_or_else(|_| ColorSpecs::default());
+    let links = hyperlink_config(p.hyperlink.as_ref());
     let kind = match (p.quiet, p.mode) {
         (true, SearchMode::FilesWithoutMatch) => Some(SummaryKind::QuietWithoutMatch),
         (true, _) => Some(SummaryKind::QuietWithMatch),
@@ -60,6 +70,7 @@ pub(crate) fn build<W: WriteColor>(p: &PrinterOpts, out: W) -> Printer<W> {
             SummaryBuilder::new()
                 .color_specs(specs)
                 .exclude_zero(!p.include_zero)
+                .hyperlink(links)
                 .kind(kind)
                 .path(p.with_filename)
                 .path_terminator(p.path_terminator)
@@ -84,6 +95,7 @@ pub(crate) fn build<W: WriteColor>(p: &PrinterOpts, out: W) -> Printer<W> {
             .color_specs(specs)
             .column(p.column)
             .heading(p.heading)
+            .hyperlink(links)
             .max_columns_preview(p.max_columns_preview)
             .max_columns(p.max_columns)
             .only_matching(p.only_matching)

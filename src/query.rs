@@ -108,6 +108,10 @@ pub(crate) struct MatcherOpts {
     pub(crate) no_unicode: bool,
     /// NUL can never match: binary detection stops at it.
     pub(crate) ban_nul: bool,
+    /// The size limit of a compiled regex (default engine).
+    pub(crate) regex_size_limit: Option<usize>,
+    /// The size limit of the DFA cache (default engine).
+    pub(crate) dfa_size_limit: Option<usize>,
 }
 
 /// The searcher's part of a query.
@@ -188,8 +192,22 @@ pub(crate) struct PrinterOpts {
     pub(crate) include_zero: bool,
     /// Gather statistics (--stats, --json).
     pub(crate) stats: bool,
+    /// Turn paths into hyperlinks (with colour), if a format was given.
+    pub(crate) hyperlink: Option<Hyperlinks>,
     /// Show control characters from files visibly (stdout is a terminal).
     pub(crate) sanitize: bool,
+}
+
+/// What hyperlinks are made of: the format and the environment the parent
+/// found (the worker's is the same machine, but the parent asks once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Hyperlinks {
+    /// The --hyperlink-format, as given (a format or an alias; checked).
+    pub(crate) format: String,
+    /// The {host} value.
+    pub(crate) host: Option<String>,
+    /// The {wslprefix} value.
+    pub(crate) wsl_prefix: Option<String>,
 }
 
 /// How a file's bytes are obtained.
@@ -197,6 +215,13 @@ pub(crate) struct PrinterOpts {
 pub(crate) struct InputOpts {
     /// Decompress compressed files with their command (-z).
     pub(crate) search_zip: bool,
+    /// Search the output of this command (--pre; the path as raw bytes)
+    /// instead of the file.
+    pub(crate) pre: Option<Vec<u8>>,
+    /// The files --pre applies to (--pre-glob; all files when empty).
+    pub(crate) pre_globs: Vec<String>,
+    /// The directory the globs are relative to (raw bytes).
+    pub(crate) cwd: Vec<u8>,
 }
 
 impl Query {
@@ -208,6 +233,23 @@ impl Query {
     /// Reads a query from a query frame's payload.
     pub(crate) fn decode(bytes: &[u8]) -> Result<Query, serde_json::Error> {
         serde_json::from_slice(bytes)
+    }
+}
+
+impl InputOpts {
+    /// The matcher of the --pre-glob globs (empty: --pre applies to every
+    /// file); fails on a bad glob.
+    pub(crate) fn pre_glob_matcher(&self) -> Result<ignore::overrides::Override, ignore::Error> {
+        use std::os::unix::ffi::OsStrExt;
+        if self.pre_globs.is_empty() {
+            return Ok(ignore::overrides::Override::empty());
+        }
+        let cwd = std::path::Path::new(std::ffi::OsStr::from_bytes(&self.cwd));
+        let mut b = ignore::overrides::OverrideBuilder::new(cwd);
+        for g in &self.pre_globs {
+            b.add(g)?;
+        }
+        b.build()
     }
 }
 
@@ -236,7 +278,8 @@ impl Terminator {
 #[cfg(test)]
 impl Query {
     /// A query with every field set to something (ripgrep's defaults where
-    /// they exist), for tests to change.
+    /// they exist), for tests to change. (Long because it is one literal
+    /// naming every field of a query.)
     pub(crate) fn for_tests() -> Query {
         Query {
             matcher: MatcherOpts {
@@ -251,6 +294,8 @@ impl Query {
                 terminator: Terminator::Lf,
                 no_unicode: false,
                 ban_nul: true,
+                regex_size_limit: None,
+                dfa_size_limit: None,
             },
             searcher: SearcherOpts {
                 invert_match: false,
@@ -290,9 +335,15 @@ impl Query {
                 field_match_separator: b":".to_vec(),
                 include_zero: false,
                 stats: false,
+                hyperlink: None,
                 sanitize: false,
             },
-            input: InputOpts { search_zip: false },
+            input: InputOpts {
+                search_zip: false,
+                pre: None,
+                pre_globs: vec![],
+                cwd: b"/".to_vec(),
+            },
         }
     }
 }
@@ -302,23 +353,78 @@ mod tests {
     use super::*;
 
     /// A query with every kind of field set survives the trip, raw bytes
-    /// (not UTF-8) in the replacement and separators included.
+    /// (not UTF-8) in the replacement, separators and paths included. (Long
+    /// because it is one literal naming every field of a query.)
     #[test]
     fn a_query_round_trips() {
-        let mut q = Query::for_tests();
-        q.matcher.patterns = vec!["a|b".into(), "ü".into()];
-        q.matcher.engine = EngineChoice::Auto;
-        q.matcher.case = Case::Smart;
-        q.matcher.terminator = Terminator::Crlf;
-        q.searcher.max_count = Some(3);
-        q.searcher.encoding = Some("utf-16le".into());
-        q.searcher.terminator = Terminator::Nul;
-        q.printer.mode = SearchMode::Json;
-        q.printer.colors = vec!["path:fg:red".into()];
-        q.printer.replace = Some(vec![0xff, b'$', b'1']);
-        q.printer.path_terminator = Some(0);
-        q.printer.field_context_separator = vec![0x80];
-        q.input.search_zip = true;
+        let q = Query {
+            matcher: MatcherOpts {
+                patterns: vec!["a|b".into(), "ü".into()],
+                engine: EngineChoice::Auto,
+                case: Case::Smart,
+                fixed_strings: false,
+                word: true,
+                line_regexp: false,
+                multiline: true,
+                dotall: true,
+                terminator: Terminator::Crlf,
+                no_unicode: false,
+                ban_nul: true,
+                regex_size_limit: Some(1 << 20),
+                dfa_size_limit: None,
+            },
+            searcher: SearcherOpts {
+                invert_match: true,
+                max_count: Some(3),
+                line_number: true,
+                before_context: 2,
+                after_context: 1,
+                passthru: false,
+                binary_explicit: Binary::Convert,
+                binary_implicit: Binary::Quit,
+                encoding: Some("utf-16le".into()),
+                bom_sniffing: true,
+                mmap: false,
+                multiline: true,
+                terminator: Terminator::Nul,
+                stop_on_nonmatch: true,
+            },
+            printer: PrinterOpts {
+                mode: SearchMode::Json,
+                quiet: false,
+                color: true,
+                colors: vec!["path:fg:red".into()],
+                column: true,
+                heading: false,
+                with_filename: true,
+                byte_offset: false,
+                only_matching: true,
+                vimgrep: false,
+                replace: Some(vec![0xff, b'$', b'1']),
+                max_columns: Some(80),
+                max_columns_preview: true,
+                trim: true,
+                path_terminator: Some(0),
+                path_separator: Some(b'\\'),
+                context_separator: None,
+                field_context_separator: vec![0x80],
+                field_match_separator: b":".to_vec(),
+                include_zero: true,
+                stats: true,
+                hyperlink: Some(Hyperlinks {
+                    format: "vscode".into(),
+                    host: Some("box".into()),
+                    wsl_prefix: None,
+                }),
+                sanitize: true,
+            },
+            input: InputOpts {
+                search_zip: true,
+                pre: Some(vec![b'/', 0xfe, b'x']),
+                pre_globs: vec!["*.pdf".into()],
+                cwd: vec![b'/', 0xff],
+            },
+        };
         assert_eq!(Query::decode(&q.encode()).unwrap(), q);
         assert!(Query::decode(b"{\"matcher\":1}").is_err());
     }

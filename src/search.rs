@@ -1,23 +1,28 @@
 //! Searches one file into the frame writer, in a worker process: ripgrep's
 //! search worker (matcher + searcher + printer) for one query, minus any
-//! stdout access.
+//! stdout access, with its preprocessor (--pre) and decompression (-z)
+//! commands.
 //!
 //! It never touches stdout or stderr; its output and errors go back to the
 //! parent as frames through `FrameWriter`. A search whose query has been
-//! superseded stops at the next read and sends nothing.
+//! superseded stops at the next read and sends nothing. The commands it
+//! starts die with the worker (`die_with_worker`).
 
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use grep_cli::{CommandReader, CommandReaderBuilder, DecompressionMatcher};
 use grep_printer::Stats;
-use grep_regex::RegexMatcher;
 use grep_searcher::{Searcher, SearcherBuilder};
 
 use crate::frames::FrameWriter;
+use crate::matcher::Matcher;
 use crate::printer::{self, Printer};
 use crate::query::{Query, SearcherOpts};
 use crate::wire::{self, Job};
@@ -100,17 +105,29 @@ struct Outcome {
     stats: Option<Stats>,
 }
 
+/// The preprocessor of a query (--pre, --pre-glob).
+struct Preprocessor {
+    /// The command.
+    bin: PathBuf,
+    /// The files it applies to (all when empty).
+    globs: ignore::overrides::Override,
+}
+
 /// A matcher, a searcher and a printer for one query: searches files one
 /// at a time.
 pub(crate) struct SearchWorker<W: Write> {
     /// The query's generation.
     gen: u64,
     opts: SearcherOpts,
-    matcher: RegexMatcher,
+    matcher: Matcher,
     searcher: Searcher,
     printer: Printer<FrameWriter<W>>,
-    /// Set with -z: runs decompression commands for compressed files.
-    decomp: Option<grep_cli::DecompressionReaderBuilder>,
+    /// Set with --pre.
+    pre: Option<Preprocessor>,
+    /// Set with -z: knows the decompression command of compressed files.
+    decomp: Option<DecompressionMatcher>,
+    /// Starts preprocessor and decompression commands.
+    commands: CommandReaderBuilder,
     /// The first `HEAD_CAP` bytes of a walked file (see `run_walked`).
     head: Vec<u8>,
     /// Whether the query is still current, when queries can change.
@@ -123,20 +140,37 @@ impl<W: Write> SearchWorker<W> {
     pub(crate) fn new(
         q: &Query,
         gen: u64,
-        matcher: RegexMatcher,
+        matcher: Matcher,
         out: FrameWriter<W>,
         currency: Option<Currency>,
     ) -> Self {
-        let decomp = q.input.search_zip.then(|| {
-            let mut b = grep_cli::DecompressionReaderBuilder::new();
-            b.async_stderr(true);
-            b
+        let decomp = q.input.search_zip.then(DecompressionMatcher::new);
+        // The parent checked the globs: a worker cannot fail on them.
+        let pre = q.input.pre.as_ref().map(|bin| Preprocessor {
+            bin: PathBuf::from(OsStr::from_bytes(bin)),
+            globs: q
+                .input
+                .pre_glob_matcher()
+                .unwrap_or_else(|_| ignore::overrides::Override::empty()),
         });
+        let mut commands = CommandReaderBuilder::new();
+        commands.async_stderr(true);
         let mut out = out;
         out.set_style(q.printer.color, q.printer.sanitize);
         let (searcher, printer) = (searcher(&q.searcher), printer::build(&q.printer, out));
         let opts = q.searcher.clone();
-        SearchWorker { gen, opts, matcher, searcher, printer, decomp, head: Vec::new(), currency }
+        SearchWorker {
+            gen,
+            opts,
+            matcher,
+            searcher,
+            printer,
+            pre,
+            decomp,
+            commands,
+            head: Vec::new(),
+            currency,
+        }
     }
 
     /// Gives back the frame writer, to build the worker of the next query.
@@ -166,11 +200,14 @@ impl<W: Write> SearchWorker<W> {
         let bin = bin.detection();
         self.searcher.set_binary_detection(bin.clone());
         let path = Path::new(OsStr::from_bytes(&job.path));
+        log::trace!("{}: binary detection: {:?}", path.display(), bin);
         let result = if job.stdin {
             let stdin = io::stdin();
             self.run(path, Source::Reader(&mut stdin.lock()))
-        } else if self.decomp.as_ref().is_some_and(|d| d.get_matcher().has_command(path)) {
-            self.run_decompressed(path)
+        } else if self.should_preprocess(path) {
+            self.run_preprocessed(path)
+        } else if let Some(cmd) = self.decomp.as_ref().and_then(|d| d.command(path)) {
+            self.run_decompressed(path, cmd)
         } else if !job.explicit && !self.opts.mmap && bin.convert_byte().is_none() {
             self.run_walked(path)
         } else {
@@ -193,14 +230,51 @@ impl<W: Write> SearchWorker<W> {
         self.printer.get_mut().flush_frames()
     }
 
-    /// Searches the output of the decompression command for `path` (-z).
-    fn run_decompressed(&mut self, path: &Path) -> io::Result<Outcome> {
-        let mut rdr = self.decomp.as_ref().expect("checked by caller").build(path)?;
+    /// True when `path` goes through the preprocessor: there is one, and
+    /// its globs (if any) do not rule the path out.
+    fn should_preprocess(&self, path: &Path) -> bool {
+        self.pre
+            .as_ref()
+            .is_some_and(|p| p.globs.is_empty() || !p.globs.matched(path, false).is_ignore())
+    }
+
+    /// Searches the output of `PRE path` run with the file on its stdin
+    /// (--pre), with ripgrep's messages when it cannot start or fails.
+    fn run_preprocessed(&mut self, path: &Path) -> io::Result<Outcome> {
+        let bin = &self.pre.as_ref().expect("checked by caller").bin;
+        let mut cmd = Command::new(bin);
+        cmd.arg(path).stdin(Stdio::from(File::open(path)?));
+        die_with_worker(&mut cmd);
+        let mut rdr = self.commands.build(&mut cmd).map_err(|err| {
+            io::Error::other(format!("preprocessor command could not start: '{cmd:?}': {err}"))
+        })?;
+        let result = self.run(path, Source::Reader(&mut rdr)).map_err(|err| {
+            if is_pipe_error(&err) || is_superseded(&err) {
+                return err;
+            }
+            io::Error::other(format!("preprocessor command failed: '{cmd:?}': {err}"))
+        });
+        finish(rdr, result)
+    }
+
+    /// Searches the output of `cmd path`, the decompression command for
+    /// `path` (-z); a command that cannot start leaves the file to be
+    /// searched as it is (as ripgrep does).
+    fn run_decompressed(&mut self, path: &Path, mut cmd: Command) -> io::Result<Outcome> {
+        cmd.arg(path);
+        die_with_worker(&mut cmd);
+        let mut rdr = match self.commands.build(&mut cmd) {
+            Ok(rdr) => rdr,
+            Err(err) => {
+                log::debug!(
+                    "{}: error spawning command '{cmd:?}': {err} (falling back to uncompressed reader)",
+                    path.display()
+                );
+                return self.run(path, Source::Reader(&mut File::open(path)?));
+            }
+        };
         let result = self.run(path, Source::Reader(&mut rdr));
-        let closed = rdr.close();
-        let outcome = result?;
-        closed?;
-        Ok(outcome)
+        finish(rdr, result)
     }
 
     /// Searches a file found by the walk with one syscall fewer than the
@@ -223,40 +297,87 @@ impl<W: Write> SearchWorker<W> {
         result
     }
 
-    /// Runs the searcher over `src` into the printer, naming it `path`.
+    /// Runs the searcher over `src` into the printer, naming it `path`,
+    /// with the query's engine (the one dispatch on the engine per file).
     fn run(&mut self, path: &Path, src: Source<'_>) -> io::Result<Outcome> {
-        let m = &self.matcher;
-        let s = &mut self.searcher;
-        let currency = self.currency;
-        macro_rules! go {
-            ($sink:expr, $stats:expr) => {{
-                let mut sink = $sink;
-                match src {
-                    Source::Reader(inner) => {
-                        s.search_reader(m, Checked { inner, currency }, &mut sink)?
-                    }
-                    Source::Slice(b) => s.search_slice(m, b, &mut sink)?,
-                    Source::Path => s.search_path(m, path, &mut sink)?,
-                }
-                Ok(Outcome { has_match: sink.has_match(), stats: $stats(&sink) })
-            }};
+        let (s, p, currency) = (&mut self.searcher, &mut self.printer, self.currency);
+        match &self.matcher {
+            Matcher::Rust(m) => search_with(m, s, p, path, src, currency),
+            #[cfg(feature = "pcre2")]
+            Matcher::Pcre2(m) => search_with(m, s, p, path, src, currency),
         }
-        match &mut self.printer {
-            Printer::Standard(p) => {
-                go!(p.sink_with_path(m, path), |s: &grep_printer::StandardSink<_, _>| s
-                    .stats()
-                    .cloned())
+    }
+}
+
+/// Closes a command's reader after its search: the search's error first,
+/// then the command's (its exit status and stderr).
+fn finish(mut rdr: CommandReader, result: io::Result<Outcome>) -> io::Result<Outcome> {
+    let closed = rdr.close();
+    let outcome = result?;
+    closed?;
+    Ok(outcome)
+}
+
+/// Makes the command that `cmd` starts die (SIGKILL) when this worker
+/// dies, however it dies, so that a cancelled search leaves no
+/// preprocessor or decompressor behind; it fails to start if the worker is
+/// already gone. (The command's own children are its business.)
+fn die_with_worker(cmd: &mut Command) {
+    let worker = std::process::id();
+    // SAFETY: the closure runs in the forked child between fork and exec;
+    // it only makes two async-signal-safe system calls (prctl, getppid),
+    // and neither allocates nor takes a lock. The death signal is set
+    // before the parent check, so a worker that dies after the check is
+    // covered by the signal, and one that died before is seen by it.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(io::Error::last_os_error());
             }
-            Printer::Summary(p) => {
-                go!(p.sink_with_path(m, path), |s: &grep_printer::SummarySink<_, _>| s
-                    .stats()
-                    .cloned())
+            if libc::getppid() as u32 != worker {
+                return Err(io::Error::from_raw_os_error(libc::ESRCH));
             }
-            Printer::Json(p) => {
-                go!(p.sink_with_path(m, path), |s: &grep_printer::JSONSink<_, _>| Some(
-                    s.stats().clone()
-                ))
+            Ok(())
+        });
+    }
+}
+
+/// Runs `s` with matcher `m` over `src` into the printer `p`, naming it
+/// `path`; a reader is checked for a superseded query at each read.
+fn search_with<M: grep_matcher::Matcher, W: Write>(
+    m: &M,
+    s: &mut Searcher,
+    p: &mut Printer<FrameWriter<W>>,
+    path: &Path,
+    src: Source<'_>,
+    currency: Option<Currency>,
+) -> io::Result<Outcome> {
+    macro_rules! go {
+        ($sink:expr, $stats:expr) => {{
+            let mut sink = $sink;
+            match src {
+                Source::Reader(inner) => {
+                    s.search_reader(m, Checked { inner, currency }, &mut sink)?
+                }
+                Source::Slice(b) => s.search_slice(m, b, &mut sink)?,
+                Source::Path => s.search_path(m, path, &mut sink)?,
             }
+            Ok(Outcome { has_match: sink.has_match(), stats: $stats(&sink) })
+        }};
+    }
+    match p {
+        Printer::Standard(p) => {
+            go!(p.sink_with_path(m, path), |s: &grep_printer::StandardSink<_, _>| s
+                .stats()
+                .cloned())
+        }
+        Printer::Summary(p) => {
+            go!(p.sink_with_path(m, path), |s: &grep_printer::SummarySink<_, _>| s.stats().cloned())
+        }
+        Printer::Json(p) => {
+            go!(p.sink_with_path(m, path), |s: &grep_printer::JSONSink<_, _>| Some(
+                s.stats().clone()
+            ))
         }
     }
 }

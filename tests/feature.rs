@@ -1472,3 +1472,229 @@ fn ignore_file_case_insensitive() {
     let undone = ["--ignore-file-case-insensitive", "--no-ignore-file-case-insensitive", "needle"];
     eqnice!(both, run(&dir, &undone));
 }
+
+/// A tree for the preprocessor tests: the data under `data/`, and three preprocessors under
+/// `bin/`: one that reads the file on its stdin, one that reads the path it is given, one
+/// that fails.
+fn preprocessed(name: &str) -> Dir {
+    let dir = Dir::new(name);
+    dir.create("data/a.txt", "Sherlock one\nnothing\n");
+    dir.create("data/b.up", "sherlock lower\n");
+    dir.create("bin/up.sh", "#!/bin/sh\ntr a-z A-Z\n");
+    dir.create("bin/tag.sh", "#!/bin/sh\nsed \"s|^|$1: |\" \"$1\"\n");
+    dir.create("bin/fail.sh", "#!/bin/sh\necho \"cannot convert $1\" >&2\nexit 3\n");
+    for script in ["up.sh", "tag.sh", "fail.sh"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.root.join("bin").join(script);
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+/// --pre searches what the command prints: the file is its stdin and its path its argument;
+/// --pre-glob picks the files it applies to ('!' excludes), --no-pre turns it off.
+#[test]
+fn preprocessor() {
+    let dir = preprocessed("preprocessor");
+    let both = "data/a.txt:SHERLOCK ONE\ndata/b.up:SHERLOCK LOWER\n";
+    eqnice!(both, run(&dir, &["--pre", "bin/up.sh", "SHERLOCK", "data"]));
+    let args = ["--pre", "bin/up.sh", "--pre-glob", "*.up", "SHERLOCK", "data"];
+    eqnice!("data/b.up:SHERLOCK LOWER\n", run(&dir, &args));
+    let args = ["--pre", "bin/up.sh", "--pre-glob", "!*.up", "-i", "sherlock", "data"];
+    eqnice!("data/a.txt:SHERLOCK ONE\ndata/b.up:sherlock lower\n", run(&dir, &args));
+    let args = ["--pre", "bin/tag.sh", "-n", "Sherlock", "data/a.txt"];
+    eqnice!("1:data/a.txt: Sherlock one\n", run(&dir, &args));
+    eqnice!(
+        "data/a.txt:1\ndata/b.up:1\n",
+        run(&dir, &["--pre", "./bin/up.sh", "-c", "SHERLOCK", "data"])
+    );
+    let args = ["--pre", "bin/up.sh", "--no-pre", "Sherlock", "data"];
+    eqnice!("data/a.txt:Sherlock one\n", run(&dir, &args));
+    eqnice!("data/a.txt:Sherlock one\n", run(&dir, &["--pre=", "Sherlock", "data"]));
+    // -z and --pre override each other: the last one wins.
+    no_match(&dir, &["--pre", "bin/up.sh", "-z", "SHERLOCK", "data"]);
+    eqnice!(both, run(&dir, &["-z", "--pre", "bin/up.sh", "SHERLOCK", "data"]));
+}
+
+/// A preprocessor that fails is reported with its stderr, naming the file (exit 2); one that
+/// cannot start, likewise. Both in ripgrep's words.
+#[test]
+fn preprocessor_failures() {
+    let dir = preprocessed("preprocessor_failures");
+    let out = dir.command().args(["--pre", "bin/fail.sh", "Sherlock", "data/a.txt"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    let line = "-".repeat(79);
+    let expected = format!(
+        "dn: data/a.txt: preprocessor command failed: '\"bin/fail.sh\" \"data/a.txt\"': \n\
+         {line}\ncannot convert data/a.txt\n{line}\n"
+    );
+    eqnice!(expected, &out.stderr);
+    let out = dir.command().args(["--pre", "nosuch", "Sherlock", "data/a.txt"]).assert_code(2);
+    eqnice!("", &out.stdout);
+    let expected = "dn: data/a.txt: preprocessor command could not start: '\"nosuch\" \
+                    \"data/a.txt\"': No such file or directory (os error 2)\n";
+    eqnice!(expected, &out.stderr);
+    // The other files are still searched.
+    let args = ["--pre", "bin/fail.sh", "--pre-glob", "*.up", "Sherlock", "data"];
+    let out = dir.command().args(args).assert_code(2);
+    eqnice!("data/a.txt:Sherlock one\n", &out.stdout);
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("dn: data/b.up: preprocessor"));
+}
+
+/// Hyperlinks (only with colour, as in rg): the default and custom formats, an alias, the
+/// --hostname-bin host, and --files. Expected bytes from rg, with this tree's path put in.
+#[test]
+fn hyperlinks() {
+    let dir = Dir::new("hyperlinks");
+    dir.create("a.txt", "Sherlock one\nnothing\n");
+    dir.create("bin/host.sh", "#!/bin/sh\necho \"  testhost  \"\n");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.root.join("bin/host.sh");
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let abs = std::fs::canonicalize(&dir.root).unwrap().join("a.txt");
+    let abs = abs.display();
+    let host = ["--hostname-bin", "bin/host.sh"];
+    let mut args = vec!["--color=always", "--hyperlink-format=file://{host}{path}#{line}"];
+    args.extend(host);
+    args.extend(["-H", "--column", "Sherlock", "a.txt"]);
+    let expected = format!(
+        "\x1b]8;;file://testhost{abs}#1\x1b\\\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[32m1\x1b[0m:\
+         \x1b[0m1\x1b[0m\x1b]8;;\x1b\\:\x1b[0m\x1b[1m\x1b[31mSherlock\x1b[0m one\n"
+    );
+    eqnice!(expected, run(&dir, &args));
+    let mut args = vec!["--color=always", "--hyperlink-format=default", "--files", "a.txt"];
+    args.extend(host);
+    let expected =
+        format!("\x1b]8;;file://testhost{abs}\x1b\\\x1b[0m\x1b[35ma.txt\x1b[0m\x1b]8;;\x1b\\\n");
+    eqnice!(expected, run(&dir, &args));
+    let mut args = vec!["--color=always", "--hyperlink-format=vscode", "-l", "Sherlock"];
+    args.extend(host);
+    let expected =
+        format!("\x1b]8;;vscode://file{abs}:1:1\x1b\\\x1b[0m\x1b[35ma.txt\x1b[0m\x1b]8;;\x1b\\\n");
+    eqnice!(expected, run(&dir, &args));
+    // No colour, no hyperlinks; an empty format or `none` turns them off.
+    eqnice!("Sherlock one\n", run(&dir, &["--hyperlink-format=default", "Sherlock", "a.txt"]));
+    let plain = "\x1b[0m\x1b[35ma.txt\x1b[0m\n";
+    eqnice!(plain, run(&dir, &["--color=always", "--hyperlink-format=", "--files", "a.txt"]));
+    eqnice!(plain, run(&dir, &["--color=always", "--hyperlink-format=none", "--files", "a.txt"]));
+}
+
+/// -u (--no-ignore) leaves --ignore-file in force (rg's f1466).
+#[test]
+fn no_ignore_keeps_ignore_file() {
+    let dir = Dir::new("no_ignore_keeps_ignore_file");
+    dir.git_init();
+    dir.create("foo", "");
+    dir.create("bar", "");
+    dir.create(".myignore", "bar");
+    eqnice!("foo\n", run(&dir, &["--files", "--ignore-file", ".myignore", "-u"]));
+    eqnice!("foo\n", run(&dir, &["--files", "--ignore-file", ".myignore", "--no-ignore"]));
+    let all = "bar\nfoo\n";
+    eqnice!(all, run(&dir, &["--files", "--ignore-file", ".myignore", "--no-ignore-files"]));
+}
+
+/// --passthru and -A/-B/-C override each other: the last one wins (rg's r1868).
+#[test]
+fn passthru_and_context_last_wins() {
+    let dir = Dir::new("passthru_and_context_last_wins");
+    dir.create("test", "foo\nbar\nbaz\nquux\n");
+    let cases: [(&[&str], &str); 7] = [
+        (&["--passthru", "-C1"], "foo\nbar\nbaz\n"),
+        (&["-C1", "--passthru"], "foo\nbar\nbaz\nquux\n"),
+        (&["--passthru", "-B1"], "foo\nbar\n"),
+        (&["-B1", "--passthru"], "foo\nbar\nbaz\nquux\n"),
+        (&["--passthru", "-A1"], "bar\nbaz\n"),
+        (&["-A1", "--passthru"], "foo\nbar\nbaz\nquux\n"),
+        (&["-A1", "--passthru", "-B1"], "foo\nbar\n"),
+    ];
+    for (flags, expected) in cases {
+        let mut args = flags.to_vec();
+        args.extend(["bar", "test"]);
+        eqnice!(expected, run(&dir, &args));
+    }
+}
+
+/// With no path and piped stdin, stdin is searched even where a directory named `-` exists
+/// (rg's r1223).
+#[test]
+fn dash_directory_does_not_hide_stdin() {
+    let dir = Dir::new("dash_directory_does_not_hide_stdin");
+    dir.mkdir("-");
+    dir.create("a.json", "{}");
+    dir.create("a.txt", "some text");
+    let out = dir.command().args(["a"]).with_stdin(b"a.json\na.txt");
+    assert_eq!(out.status.code(), Some(0));
+    eqnice!("a.json\na.txt\n", &out.stdout);
+}
+
+/// The deprecated --sort-files is --sort path; --no-sort-files undoes it (rg's f263, r693).
+#[test]
+fn sort_files_deprecated_flags() {
+    let dir = Dir::new("sort_files_deprecated_flags");
+    for name in ["foo", "abc", "zoo", "bar"] {
+        dir.create(name, "test\n");
+    }
+    eqnice!("abc:test\nbar:test\nfoo:test\nzoo:test\n", run(&dir, &["--sort-files", "test"]));
+    eqnice!("abc:1\nbar:1\nfoo:1\nzoo:1\n", run(&dir, &["-C1", "-c", "--sort-files", "test"]));
+    let out = run(&dir, &["--sort-files", "--no-sort-files", "-c", "test"]);
+    let mut lines: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
+    lines.sort_unstable();
+    assert_eq!(lines, ["abc:1", "bar:1", "foo:1", "zoo:1"]);
+}
+
+/// RIPGREP_CONFIG_PATH is read when DRAGNET_CONFIG_PATH is unset (a relative path is relative
+/// to the working directory); DRAGNET_CONFIG_PATH, even empty, takes precedence.
+#[test]
+fn ripgrep_config_path() {
+    let dir = Dir::new("ripgrep_config_path");
+    dir.create("sherlock", "the Sherlock\nsherlock lower\n");
+    dir.create(".ripgreprc", "--ignore-case\n");
+    dir.create(".dnrc", "--count\n");
+    no_match(&dir, &["SHERLOCK", "sherlock"]);
+    let mut cmd = dir.command();
+    cmd.cmd.env("RIPGREP_CONFIG_PATH", ".ripgreprc");
+    eqnice!("the Sherlock\nsherlock lower\n", cmd.args(["SHERLOCK", "sherlock"]).stdout());
+    let mut cmd = dir.command();
+    cmd.cmd.env("RIPGREP_CONFIG_PATH", ".ripgreprc").env("DRAGNET_CONFIG_PATH", ".dnrc");
+    eqnice!("1\n", cmd.args(["Sherlock", "sherlock"]).stdout());
+    let mut cmd = dir.command();
+    cmd.cmd.env("RIPGREP_CONFIG_PATH", ".ripgreprc").env("DRAGNET_CONFIG_PATH", "");
+    let out = cmd.args(["SHERLOCK", "sherlock"]).assert_code(1);
+    eqnice!("", &out.stdout);
+    let mut cmd = dir.command();
+    cmd.cmd.env("RIPGREP_CONFIG_PATH", "nosuch");
+    let out = cmd.args(["Sherlock", "sherlock"]).assert_code(0);
+    let expected = "dn: failed to read the file specified in RIPGREP_CONFIG_PATH: nosuch: No such \
+                    file or directory (os error 2)\n";
+    eqnice!(expected, &out.stderr);
+}
+
+/// --dfa-size-limit and --regex-size-limit reach the regex engine: a tiny DFA cache still
+/// finds the match (rg's f362), a tiny regex limit refuses the pattern with rg's message.
+#[test]
+fn regex_size_limits() {
+    let dir = Dir::new("regex_size_limits");
+    dir.create("sherlock", "For the Doctor Watsons\nFor\n");
+    let args = ["--dfa-size-limit", "10", r"For\s", "sherlock"];
+    eqnice!("For the Doctor Watsons\n", run(&dir, &args));
+    let args = ["--regex-size-limit", "10K", r"[0-9]\w+", "sherlock"];
+    let out = dir.command().args(args).assert_code(2);
+    eqnice!("dn: compiled regex exceeds size limit of 10240\n", &out.stderr);
+}
+
+/// When filters leave nothing to search, rg's two-line hint is printed (its words, word for
+/// word, as rg's f1404 checks); nothing with --no-messages.
+#[test]
+fn nothing_searched_hint() {
+    let dir = Dir::new("nothing_searched_hint");
+    dir.create(".ignore", "ignored-dir/**");
+    dir.create("ignored-dir/foo", "needle");
+    let out = dir.command().args(["needle"]).assert_code(2);
+    let expected = "dn: No files were searched, which means ripgrep probably applied a filter you \
+                    didn't expect.\nRunning with --debug will show why files are being skipped.\n";
+    eqnice!(expected, &out.stderr);
+    let out = dir.command().args(["--no-messages", "needle"]).assert_code(2);
+    eqnice!("", &out.stderr);
+}

@@ -643,3 +643,170 @@ fn a_huge_line_is_printed_whole_in_bounded_memory() {
     assert_eq!(printed, len + 8, "the line was not printed whole");
     assert!(peak < 128 << 10, "peak anonymous memory {peak} KiB");
 }
+
+/// Where the helper commands of a search (preprocessors, decompressors) record their pids,
+/// and what marks them: every process dn starts inherits `DN_TEST_MARK`, so a descendant
+/// left behind (reparented, its ancestry lost) is still found by its environment.
+struct Helpers {
+    root: PathBuf,
+    mark: String,
+}
+
+impl Helpers {
+    /// A fresh tree `name` with `files` data files holding a match, `ext` their extension,
+    /// and `bin/NAME`, a command that records its pid, then sleeps for 30 s.
+    fn new(name: &str, files: usize, ext: &str, command: &str) -> Helpers {
+        use std::os::unix::fs::PermissionsExt;
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for dir in ["data", "bin", "pids"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        for i in 0..files {
+            std::fs::write(root.join(format!("data/{i}.{ext}")), "needle\n").unwrap();
+        }
+        let script = root.join("bin").join(command);
+        std::fs::write(&script, "#!/bin/sh\n: > \"$DN_TEST_PIDS/$$\"\nexec sleep 30\n").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mark = format!("{name}-{}-{:?}", std::process::id(), Instant::now());
+        Helpers { root, mark }
+    }
+
+    /// `dn ARGS` in the tree, marked, its helpers recording their pids, `path_first` (if
+    /// given) put in front of PATH.
+    fn start(&self, args: &[&str], path_first: Option<&Path>) -> Child {
+        let mut cmd = Command::new(dn_bin());
+        cmd.current_dir(&self.root)
+            .args(args)
+            .env("DN_TEST_MARK", &self.mark)
+            .env("DN_TEST_PIDS", self.root.join("pids"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(dir) = path_first {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let mut dirs = vec![dir.to_path_buf()];
+            dirs.extend(std::env::split_paths(&path));
+            cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+        }
+        cmd.spawn().expect("spawn dn")
+    }
+
+    /// The pids the helpers recorded.
+    fn pids(&self) -> Vec<u32> {
+        let entries = std::fs::read_dir(self.root.join("pids")).unwrap();
+        entries.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect()
+    }
+
+    /// Waits until `n` helpers run (one per worker).
+    fn wait_for(&self, n: usize) -> Vec<u32> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let pids = self.pids();
+            if pids.len() >= n {
+                return pids;
+            }
+            assert!(Instant::now() < deadline, "only {} helpers started", pids.len());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// The live processes (not zombies) whose environment holds the mark.
+    fn marked(&self) -> Vec<u32> {
+        let needle = format!("DN_TEST_MARK={}", self.mark).into_bytes();
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else { continue };
+            if env.split(|&b| b == 0).any(|var| var == needle.as_slice()) && alive(pid) {
+                out.push(pid);
+            }
+        }
+        out
+    }
+
+    /// Asserts that, within `limit`, no descendant of dn is left: none with the mark, and
+    /// none of the helpers that recorded their pid (a process on its way out may no longer
+    /// show its environment).
+    fn assert_none_left(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            let mut left = self.marked();
+            left.extend(self.pids().into_iter().filter(|&p| alive(p)));
+            if left.is_empty() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "left behind: {left:?}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for Helpers {
+    /// Kills whatever a failed test left, and removes the tree.
+    fn drop(&mut self) {
+        for pid in self.marked() {
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Sends `sig` to dn while each of its two workers waits on a helper command started by
+/// `args` (a preprocessor, or a decompressor found first on PATH in `bin/`): dn dies by that
+/// signal, and no worker and no helper is left alive.
+fn cancel_with_helpers(name: &str, sig: Signal, args: &[&str], ext: &str, command: &str) {
+    for _ in 0..repeats() {
+        let h = Helpers::new(name, 4, ext, command);
+        let bin = h.root.join("bin");
+        let mut child = h.start(args, Some(&bin));
+        h.wait_for(2);
+        assert!(!h.marked().is_empty());
+        kill(Pid::from_raw(child.id() as i32), sig).unwrap();
+        let (status, took) = wait_within(&mut child, Duration::from_secs(5));
+        assert_eq!(status.signal(), Some(sig as i32), "status {status:?}");
+        // What is checked here is what is left behind; the latency is CANCEL_BOUND's tests'
+        // (a few ms here too, but these run beside the heavy searches of the others).
+        assert!(took < Duration::from_secs(1), "{sig} took {took:?}");
+        h.assert_none_left(Duration::from_secs(1));
+        let err = stderr_of(&mut child);
+        assert!(err.is_empty(), "unexpected stderr: {err}");
+    }
+}
+
+/// SIGTERM while every worker waits on a sleeping --pre command: nothing is left behind.
+#[test]
+fn sigterm_with_a_sleeping_preprocessor_leaves_nothing() {
+    let args = ["-j2", "--pre", "bin/slow.sh", "needle", "data"];
+    cancel_with_helpers("pre-term", Signal::SIGTERM, &args, "txt", "slow.sh");
+}
+
+/// SIGINT to dn's pid (not its group) while every worker waits on a --pre command.
+#[test]
+fn sigint_with_a_sleeping_preprocessor_leaves_nothing() {
+    let args = ["-j2", "--pre", "bin/slow.sh", "needle", "data"];
+    cancel_with_helpers("pre-int", Signal::SIGINT, &args, "txt", "slow.sh");
+}
+
+/// SIGTERM while every worker waits on a -z decompression command (a `gzip` that sleeps,
+/// found first on PATH): nothing is left behind.
+#[test]
+fn sigterm_with_a_sleeping_decompressor_leaves_nothing() {
+    let args = ["-j2", "-z", "needle", "data"];
+    cancel_with_helpers("zip-term", Signal::SIGTERM, &args, "gz", "gzip");
+}
+
+/// SIGKILL to dn itself while its workers wait on --pre commands: the workers die with it
+/// (their parent-death signal) and the commands with them (theirs).
+#[test]
+fn sigkill_with_a_sleeping_preprocessor_leaves_nothing() {
+    for _ in 0..repeats() {
+        let h = Helpers::new("pre-kill", 4, "txt", "slow.sh");
+        let mut child = h.start(&["-j2", "--pre", "bin/slow.sh", "needle", "data"], None);
+        h.wait_for(2);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        h.assert_none_left(Duration::from_secs(1));
+    }
+}

@@ -6,11 +6,13 @@ mod util;
 mod editors;
 mod exit_status;
 mod feature;
+mod flags;
 mod generated;
 #[cfg(target_os = "linux")]
 mod interactive;
 mod json;
 mod order;
+mod pcre2;
 #[cfg(target_os = "linux")]
 mod processes;
 #[cfg(target_os = "linux")]

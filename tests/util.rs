@@ -70,6 +70,7 @@ impl Dir {
         cmd.current_dir(&self.root)
             .stdin(Stdio::null())
             .env_remove("DRAGNET_CONFIG_PATH")
+            .env_remove("RIPGREP_CONFIG_PATH")
             .env_remove("NO_COLOR");
         TestCommand { cmd }
     }

@@ -105,7 +105,7 @@ struct Ui<'c> {
     screen: Screen,
     results: Results,
     /// The current query's compiled patterns (to highlight matches).
-    matcher: Option<grep_regex::RegexMatcher>,
+    matcher: Option<crate::matcher::Matcher>,
     preview: Option<view::Preview>,
     signals: Receiver<Signal>,
     sig_bell: Doorbell,

@@ -5,7 +5,7 @@
 //! Everything drawn from a file (names, lines) goes through `sanitize`
 //! first: no byte of a file reaches the terminal as a control sequence.
 
-use grep_matcher::Matcher;
+use crate::matcher::Matcher;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -33,7 +33,7 @@ pub(crate) struct View<'a> {
     /// How the search stands.
     pub(crate) progress: &'a Progress,
     /// The compiled query, to highlight matches (None while it is invalid).
-    pub(crate) matcher: Option<&'a grep_regex::RegexMatcher>,
+    pub(crate) matcher: Option<&'a Matcher>,
     /// The file list's size, and whether the walk is still going.
     pub(crate) files: (usize, bool),
     /// The preview, when it is on.
@@ -181,20 +181,15 @@ fn row_line<'a>(v: &View, row: &Row, place: Place, width: usize) -> Line<'a> {
 /// Splits `text` into (shown text, is a match) pieces, safe to draw; when
 /// the first match lies past `room` columns, the start is cut so it shows.
 fn segments(
-    matcher: Option<&grep_regex::RegexMatcher>,
+    matcher: Option<&Matcher>,
     text: &[u8],
     find: bool,
     room: usize,
 ) -> Vec<(String, bool)> {
-    let mut hits = Vec::new();
-    if let (Some(m), true) = (matcher, find) {
-        let _ = m.find_iter(text, |mat| {
-            if mat.start() < mat.end() {
-                hits.push((mat.start(), mat.end()));
-            }
-            hits.len() < 64
-        });
-    }
+    let hits = match (matcher, find) {
+        (Some(m), true) => m.find_spans(text, 64),
+        _ => Vec::new(),
+    };
     let start = match hits.first() {
         Some(&(s, _)) if s > room.saturating_sub(10) => s.saturating_sub(room / 3),
         _ => 0,
@@ -303,7 +298,7 @@ mod tests {
     /// visible, and a far match scrolls into view.
     #[test]
     fn segments_highlight_and_sanitize() {
-        let m = grep_regex::RegexMatcher::new("needle").unwrap();
+        let m = Matcher::Rust(grep_regex::RegexMatcher::new("needle").unwrap());
         let got = segments(Some(&m), b"a needle\x1b[2J b needle", true, 200);
         assert_eq!(
             got,

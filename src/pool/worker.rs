@@ -9,9 +9,8 @@
 use std::io::BufReader;
 use std::sync::atomic::AtomicU64;
 
-use grep_regex::RegexMatcher;
-
 use crate::frames::FrameWriter;
+use crate::matcher::Matcher;
 use crate::pool::spawn::{self, WorkerIo};
 use crate::query::Query;
 use crate::search::{Currency, SearchWorker};
@@ -27,7 +26,7 @@ pub(crate) struct Initial<'a> {
     /// The query.
     pub(crate) query: &'a Query,
     /// Its patterns, compiled.
-    pub(crate) matcher: &'a RegexMatcher,
+    pub(crate) matcher: &'a Matcher,
 }
 
 /// Runs the worker loop until EOF; returns the process exit code. `now`

@@ -285,9 +285,14 @@ pub(crate) fn searchable(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
     if !dent.file_type().is_some_and(|t| t.is_file()) {
         return false;
     }
-    match max_filesize {
-        Some(max) => dent.metadata().is_ok_and(|md| md.len() <= max),
-        None => true,
+    let Some(max) = max_filesize else { return true };
+    match dent.metadata() {
+        Ok(md) if md.len() > max => {
+            log::debug!("ignoring {}: {} bytes", dent.path().display(), md.len());
+            false
+        }
+        Ok(_) => true,
+        Err(_) => false,
     }
 }
 
