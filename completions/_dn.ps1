@@ -67,7 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'dn' -ScriptBlock {
             [CompletionResult]::new('--path-separator', '--path-separator', [CompletionResultType]::ParameterName, 'The path separator to print (a single byte)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Replace every match with this text ($1, ${name} expand groups)')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace every match with this text ($1, ${name} expand groups)')
-            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort results in ascending order (results are always in a fixed order)')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort results in ascending order (path order is the default)')
             [CompletionResult]::new('--sortr', '--sortr', [CompletionResultType]::ParameterName, 'Sort results in descending order')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Render the man page or a shell completion script to stdout')
             [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Ignore a config file, if DRAGNET_CONFIG_PATH names one')

@@ -64,7 +64,7 @@ set edit:completion:arg-completer[dn] = {|@words|
             cand --path-separator 'The path separator to print (a single byte)'
             cand -r 'Replace every match with this text ($1, ${name} expand groups)'
             cand --replace 'Replace every match with this text ($1, ${name} expand groups)'
-            cand --sort 'Sort results in ascending order (results are always in a fixed order)'
+            cand --sort 'Sort results in ascending order (path order is the default)'
             cand --sortr 'Sort results in descending order'
             cand --generate 'Render the man page or a shell completion script to stdout'
             cand --no-config 'Ignore a config file, if DRAGNET_CONFIG_PATH names one'

@@ -35,16 +35,16 @@ complete -c dn -l field-match-separator -d 'The separator between fields of a ma
 complete -c dn -s M -l max-columns -d 'Omit lines longer than NUM bytes' -r
 complete -c dn -l path-separator -d 'The path separator to print (a single byte)' -r
 complete -c dn -s r -l replace -d 'Replace every match with this text ($1, ${name} expand groups)' -r
-complete -c dn -l sort -d 'Sort results in ascending order (results are always in a fixed order)' -r -f -a "path\t'Walk order: sorted by path (the default)'
+complete -c dn -l sort -d 'Sort results in ascending order (path order is the default)' -r -f -a "path\t'Walk order: sorted by path (the default)'
 modified\t'Last modification time'
 accessed\t'Last access time'
 created\t'Creation time'
-none\t'Walk order (dn always prints in a deterministic order)'"
+none\t'No order: each file is printed as soon as it is searched'"
 complete -c dn -l sortr -d 'Sort results in descending order' -r -f -a "path\t'Walk order: sorted by path (the default)'
 modified\t'Last modification time'
 accessed\t'Last access time'
 created\t'Creation time'
-none\t'Walk order (dn always prints in a deterministic order)'"
+none\t'No order: each file is printed as soon as it is searched'"
 complete -c dn -l generate -d 'Render the man page or a shell completion script to stdout' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

@@ -59,7 +59,7 @@ pub(crate) enum SortKind {
     Accessed,
     /// Creation time.
     Created,
-    /// Walk order (dn always prints in a deterministic order).
+    /// No order: each file is printed as soon as it is searched.
     None,
 }
 
@@ -563,11 +563,12 @@ pub(crate) struct Args {
         allow_hyphen_values = true
     )]
     pub(crate) replace: Option<String>,
-    /// Sort results in ascending order (results are always in a fixed order).
+    /// Sort results in ascending order (path order is the default).
     ///
     /// dn prints in path order by default, at full parallel speed. modified,
     /// accessed and created sort the whole file list first, then search in
-    /// parallel and print in that order.
+    /// parallel and print in that order. none prints each file's results as
+    /// soon as the file is searched (the fastest first result).
     #[arg(
         long,
         value_enum,

@@ -112,12 +112,13 @@ impl<'a> Search<'a> {
         let limits = Limits::for_workers(pool.len());
         let sched = Scheduler::new(pool.len(), limits, quit_on_match);
         let spec = cfg.query.encode();
+        let unordered = cfg.run.sort.kind == crate::cli::SortKind::None;
         let mut search = Search {
             cfg,
             pool,
             feeds,
             sched,
-            order: Reorder::new(),
+            order: if unordered { Reorder::unordered() } else { Reorder::new() },
             out,
             gen,
             spec,
@@ -183,8 +184,12 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The output side, for back-pressure.
+    /// The output side, for back-pressure (none when files are printed as
+    /// they finish: nothing waits on an earlier file then).
     fn flow(&self) -> Flow {
+        if self.cfg.run.sort.kind == crate::cli::SortKind::None {
+            return Flow { head: u64::MAX, held_bytes: 0 };
+        }
         Flow { head: self.order.head(), held_bytes: self.order.held_bytes() }
     }
 

@@ -2,7 +2,8 @@
 //! in the walk order is finished, then releases them in sequence order.
 //!
 //! The head file (the next one to print) streams: its chunks are released as
-//! they arrive. A file whose worker died can be restarted; bytes of its
+//! they arrive. Unordered (`--sort none`), a file is released whole as soon
+//! as it is finished, whatever comes before it. A file whose worker died can be restarted; bytes of its
 //! output that were already released are then skipped, so nothing prints
 //! twice. It never reorders, drops or duplicates released bytes.
 
@@ -67,6 +68,10 @@ impl Slot {
     }
 }
 
+/// The `released` count that marks a slot released out of order (an
+/// unordered buffer keeps it until every slot before it is released too).
+const GONE: u64 = u64::MAX;
+
 /// Releases results in sequence order; sequence numbers start at 0 and are
 /// registered in order with `push`.
 #[derive(Debug, Default)]
@@ -76,12 +81,23 @@ pub(crate) struct Reorder {
     slots: VecDeque<Slot>,
     /// Bytes held, for back-pressure.
     held: usize,
+    /// Release files as they finish, not in order.
+    unordered: bool,
+    /// Unordered: the files finished, in the order they finished.
+    ready: VecDeque<u64>,
+    /// Unordered: slots released but still in `slots`.
+    gone: usize,
 }
 
 impl Reorder {
     /// Creates an empty buffer expecting sequence number 0 first.
     pub(crate) fn new() -> Reorder {
         Reorder::default()
+    }
+
+    /// Creates an empty buffer that releases each file as it finishes.
+    pub(crate) fn unordered() -> Reorder {
+        Reorder { unordered: true, ..Reorder::default() }
     }
 
     /// Registers the next sequence number and returns it.
@@ -97,7 +113,7 @@ impl Reorder {
 
     /// Sequence numbers registered but not yet released.
     pub(crate) fn len(&self) -> usize {
-        self.slots.len()
+        self.slots.len() - self.gone
     }
 
     /// Bytes of output held back, waiting for earlier files.
@@ -120,7 +136,17 @@ impl Reorder {
     }
 
     /// Marks file `seq` finished, with the rest of its output.
-    pub(crate) fn finish(&mut self, seq: u64, mut fin: Finished) {
+    pub(crate) fn finish(&mut self, seq: u64, fin: Finished) {
+        if self.slot(seq).is_some_and(|s| s.released != GONE) {
+            self.store(seq, fin);
+            if self.unordered {
+                self.ready.push_back(seq);
+            }
+        }
+    }
+
+    /// Keeps the end of file `seq`'s output (`finish` without the queue).
+    fn store(&mut self, seq: u64, mut fin: Finished) {
         if let Some(slot) = self.slot(seq) {
             if slot.seen == 0 && slot.released == 0 {
                 // The whole output came at once: keep it, no copy.
@@ -151,8 +177,12 @@ impl Reorder {
         }
     }
 
-    /// Releases the next piece of output in order, if one is ready.
+    /// Releases the next piece of output, if one is ready: in order, or
+    /// (unordered) the next file to have finished.
     pub(crate) fn next(&mut self) -> Option<Release> {
+        if self.unordered {
+            return self.next_finished();
+        }
         let slot = self.slots.front_mut()?;
         if let Some(fin) = slot.done.take() {
             self.held -= fin.bytes.len();
@@ -167,6 +197,25 @@ impl Reorder {
         slot.released += bytes.len() as u64;
         self.held -= bytes.len();
         Some(Release::Partial(bytes))
+    }
+
+    /// Unordered: releases the next finished file whole (skipping one that
+    /// was restarted since), then drops the released slots at the front.
+    fn next_finished(&mut self) -> Option<Release> {
+        while let Some(seq) = self.ready.pop_front() {
+            let Some(slot) = self.slot(seq) else { continue };
+            let Some(fin) = slot.done.take() else { continue };
+            slot.released = GONE;
+            self.held -= fin.bytes.len();
+            self.gone += 1;
+            while self.slots.front().is_some_and(|s| s.released == GONE) {
+                self.slots.pop_front();
+                self.base += 1;
+                self.gone -= 1;
+            }
+            return Some(Release::Finished(*fin));
+        }
+        None
     }
 }
 
@@ -254,6 +303,29 @@ mod tests {
         r.chunk(0, b"line1\nli".to_vec());
         r.finish(0, fin(b"ne2\nline3\n"));
         assert_eq!(drain(&mut r), (b"line2\nline3\n".to_vec(), 1));
+    }
+
+    /// Unordered, each file is released whole as soon as it finishes (its
+    /// chunks are held until then); a restarted file is not released early.
+    #[test]
+    fn unordered_releases_files_as_they_finish() {
+        let mut r = Reorder::unordered();
+        for _ in 0..4 {
+            r.push();
+        }
+        r.chunk(2, b"c1 ".to_vec());
+        assert_eq!(drain(&mut r), (vec![], 0), "a chunk waits for its file's end");
+        r.finish(3, fin(b"d"));
+        r.finish(2, fin(b"c2"));
+        assert_eq!(drain(&mut r), (b"dc1 c2".to_vec(), 2));
+        assert_eq!((r.head(), r.len()), (0, 2));
+        r.finish(1, fin(b"b"));
+        r.restart(1);
+        assert_eq!(drain(&mut r), (vec![], 0));
+        r.finish(1, fin(b"B"));
+        r.finish(0, fin(b"a"));
+        assert_eq!(drain(&mut r), (b"Ba".to_vec(), 2));
+        assert_eq!((r.head(), r.len(), r.held_bytes()), (4, 0, 0));
     }
 
     /// A waiting slot stays small: up to `WINDOW_CAP` of them may wait

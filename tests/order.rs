@@ -120,3 +120,53 @@ fn walk_order_is_by_name_per_directory() {
         assert_eq!(String::from_utf8(run(&dir, jobs, &["hit", "d//"])).unwrap(), slash);
     }
 }
+
+/// `--sort none` prints each file whole as soon as it is searched: a file
+/// named after a FIFO that nobody writes to yet is printed first, and the
+/// FIFO's lines come when it is written; every file's lines stay together,
+/// and the lines are those of the sorted search.
+#[test]
+fn sort_none_prints_files_as_they_finish() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tree();
+    let sorted = run(&dir, "2", &["-n", "needle"]);
+    let unsorted = run(&dir, "2", &["--sort", "none", "-n", "needle"]);
+    let lines = |b: &[u8]| {
+        let mut v: Vec<String> = String::from_utf8_lossy(b).lines().map(str::to_owned).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(lines(&sorted), lines(&unsorted));
+    let mut seen = Vec::new();
+    for line in String::from_utf8_lossy(&unsorted).lines() {
+        let path = line.split(':').next().unwrap().to_string();
+        if seen.last() != Some(&path) {
+            assert!(!seen.contains(&path), "{path}'s lines are split");
+            seen.push(path);
+        }
+    }
+    let fifo = dir.root.join("slow.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    dir.create("fast.txt", "needle fast\n");
+    let mut child = dir
+        .command()
+        .args(["--sort", "none", "needle", "slow.fifo", "fast.txt"])
+        .cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert_eq!(first, "fast.txt:needle fast\n", "the later file waited for the FIFO");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&fifo)
+        .unwrap()
+        .write_all(b"needle slow\n")
+        .unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    assert_eq!(rest, "slow.fifo:needle slow\n");
+    assert!(child.wait().unwrap().success());
+}

@@ -135,7 +135,8 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
         }
         let done = if is_dir {
             let mut each = |found| found_item(found, strip, emit);
-            sorted::walk(b, &first.path, cfg.run.walk_threads, max_filesize, &mut each)
+            let ordered = cfg.run.sort.kind != SortKind::None;
+            sorted::walk(b, &first.path, cfg.run.walk_threads, max_filesize, ordered, &mut each)
         } else if roots.iter().all(|r| matches!(r.kind, RootKind::File | RootKind::Stdin)) {
             // The walk yields a file root as given, filters aside: skip
             // building it (reading git's config and global excludes cost

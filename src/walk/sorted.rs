@@ -216,14 +216,18 @@ thread_local! {
 
 /// Walks one root directory with `threads` threads and passes every
 /// directory, searchable file and error to `emit` in ascending file-name
-/// order, depth first, as the sequential walk sorted by file name would.
-/// `builder` must hold just that root; `max_filesize` is applied here.
-/// Returns false as soon as `emit` does (the walk is then stopped).
+/// order, depth first, as the sequential walk sorted by file name would;
+/// unless `ordered` is false (`--sort none`): then each directory's entries
+/// are passed on as soon as it is listed, in whatever order the walker
+/// threads list directories. `builder` must hold just that root;
+/// `max_filesize` is applied here. Returns false as soon as `emit` does
+/// (the walk is then stopped).
 pub(crate) fn walk(
     mut builder: WalkBuilder,
     root: &std::path::Path,
     threads: usize,
     max_filesize: Option<u64>,
+    ordered: bool,
     emit: &mut dyn FnMut(Found) -> bool,
 ) -> bool {
     let (tx, rx) = crossbeam_channel::unbounded();
@@ -242,7 +246,11 @@ pub(crate) fn walk(
         }
         let mut asm =
             Assembler { rx, gate: &gate, listed: ListingSet::default(), strays: Vec::new() };
-        let finished = asm.run(root.as_os_str().as_bytes(), emit);
+        let finished = if ordered {
+            asm.run(root.as_os_str().as_bytes(), emit)
+        } else {
+            asm.run_unordered(emit)
+        };
         gate.stop();
         finished
     })
@@ -465,6 +473,41 @@ impl Assembler<'_> {
         }
     }
 
+    /// Emits every listing as it arrives: the directory, its errors, its
+    /// files (its subdirectories come with their own listings); returns
+    /// false as soon as `emit` does.
+    fn run_unordered(&mut self, emit: &mut dyn FnMut(Found) -> bool) -> bool {
+        while let Ok(msg) = self.rx.recv() {
+            let mut listing = match msg {
+                Msg::Stray(err) => {
+                    if !emit(Found::Error(err)) {
+                        return false;
+                    }
+                    continue;
+                }
+                Msg::Listed(listing) => listing,
+            };
+            self.gate.take(listing.entries + 1);
+            let errors = std::mem::take(&mut listing.errors);
+            let warning = listing.warning.take().map(|w| *w);
+            #[cfg(test)]
+            let dir = Found::Dir { path: listing.path().to_vec(), warning };
+            #[cfg(not(test))]
+            let dir = Found::Dir { warning };
+            if !emit(dir) || !errors.into_iter().all(|e| emit(Found::Error(e))) {
+                return false;
+            }
+            let mut at = 0;
+            while let Some((name, is_dir, next)) = listing.entry(at) {
+                at = next;
+                if !is_dir && !emit(Found::File(listing.path_of(name))) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
     /// Waits for the listing of `dir`, keeping stray errors met meanwhile.
     /// None once the walk has ended without it.
     fn take(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
@@ -605,7 +648,7 @@ mod tests {
     /// What `walk` yields for `b`'s single root with `threads` threads.
     fn par(b: &WalkBuilder, root: &Path, threads: usize, max: Option<u64>) -> Vec<(Vec<u8>, bool)> {
         let mut got = Vec::new();
-        assert!(walk(b.clone(), root, threads, max, &mut |e| {
+        assert!(walk(b.clone(), root, threads, max, true, &mut |e| {
             got.push(key(e));
             true
         }));
@@ -626,6 +669,45 @@ mod tests {
     fn sorted_errors(mut v: Vec<(Vec<u8>, bool)>) -> Vec<(Vec<u8>, bool)> {
         v.sort_by_key(|(_, is_err)| !is_err);
         v
+    }
+
+    /// Unordered, the walk yields the same entries as ordered (in another
+    /// order), each directory before its files.
+    #[test]
+    fn unordered_walk_yields_the_same_entries() {
+        let root = std::env::temp_dir().join(format!("dn-unordered-{}", std::process::id()));
+        for i in 0..200 {
+            let p = root.join(format!("d{}/e{}/f{i}.txt", i % 7, i % 5));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, b"x").unwrap();
+        }
+        let b = WalkBuilder::new(&root);
+        let collect = |ordered: bool| {
+            let mut got = Vec::new();
+            assert!(walk(b.clone(), &root, 3, None, ordered, &mut |e| {
+                got.push(match e {
+                    Found::Dir { path, .. } => (path, true),
+                    Found::File(path) => (path, false),
+                    Found::Error(e) => panic!("{e}"),
+                });
+                true
+            }));
+            got
+        };
+        let (mut ordered, mut unordered) = (collect(true), collect(false));
+        for (i, (path, is_dir)) in unordered.iter().enumerate() {
+            if !is_dir {
+                let parent = &path[..path.iter().rposition(|&c| c == b'/').unwrap()];
+                assert!(
+                    unordered[..i].iter().any(|(p, d)| *d && p == parent),
+                    "file before its dir"
+                );
+            }
+        }
+        ordered.sort();
+        unordered.sort();
+        assert_eq!(ordered, unordered);
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     /// On several settings and thread counts, the parallel walk yields
@@ -720,7 +802,7 @@ mod tests {
     fn stops_when_emit_refuses() {
         let root = tree("stop");
         let mut n = 0;
-        let finished = walk(WalkBuilder::new(&root), &root, 2, None, &mut |_| {
+        let finished = walk(WalkBuilder::new(&root), &root, 2, None, true, &mut |_| {
             n += 1;
             n < 10
         });
