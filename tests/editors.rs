@@ -6,35 +6,11 @@
 //! its `elapsed` objects replaced by `E`, as in `json.rs`. The flag sets come from
 //! shared/research/users-and-editors.md, section 2.
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 
+use crate::hay;
 use crate::json::{normalise, Message};
 use crate::util::Dir;
-
-/// Builds the editor tree: ignore rules, hidden files, a CRLF file, a non-UTF-8 name, a
-/// `node_modules` folder and (when `git`) a `.git` directory with a config that mentions needle.
-fn tree(name: &str, git: bool) -> Dir {
-    let dir = Dir::new(name);
-    if git {
-        dir.git_init();
-        dir.create(".git/config", "[core]\n\tneedle = true\n");
-    }
-    dir.create(".gitignore", "ignored.txt\nbuild/\n");
-    dir.create("ignored.txt", "needle ignored by git\n");
-    dir.create("build/out.txt", "needle in build\n");
-    dir.create(".hidden.txt", "hidden Needle\n");
-    dir.create(".config/settings.json", "{\"needle\": true}\n");
-    dir.create("node_modules/pkg/index.js", "module.exports = 'needle';\n");
-    dir.create("src/main.rs", "fn main() {\n    let needle = 1;\n    let NEEDLE = 2;\n}\n");
-    dir.create("src/lib.rs", "// a.b (needle) literal\npub fn find_needle() {}\n");
-    dir.create("src/sub/deep.rs", "const Needle: u8 = 0;\n");
-    dir.create("docs/guide.md", "Find the needle.\nNo match here.\n");
-    dir.create("crlf.txt", "needle one\r\nplain\r\nNeedle two\r\n");
-    dir.create(OsStr::from_bytes(b"caf\xe9.txt"), b"needle latin1 caf\xe9\n");
-    dir
-}
 
 /// Adds `long.txt` (lines of 5007 and 1507 bytes) and `notes.txt.gz` (made by `gzip`).
 fn add_long_and_gzip(dir: &Dir) {
@@ -74,7 +50,7 @@ fn error(dir: &Dir, args: &[&str]) -> String {
 /// (so `.` stops before `\r`), `--engine auto`, `--json`, then `-- .`.
 #[test]
 fn vscode_text_search_regex() {
-    let dir = tree("editors-vscode-regex", true);
+    let dir = hay::editors(test_dir!(), true);
     let got = run_json(
         &dir,
         &[
@@ -135,7 +111,7 @@ fn vscode_text_search_regex() {
 /// here, so `--no-require-git` is what keeps `.gitignore` in force.
 #[test]
 fn vscode_text_search_includes_after_exclude_all() {
-    let dir = tree("editors-vscode-includes", false);
+    let dir = hay::editors(test_dir!(), false);
     let got = run_json(
         &dir,
         &[
@@ -187,7 +163,7 @@ fn vscode_text_search_includes_after_exclude_all() {
 /// `--`, before `.`, and context lines become `context` messages.
 #[test]
 fn vscode_text_search_fixed_strings() {
-    let dir = tree("editors-vscode-fixed", true);
+    let dir = hay::editors(test_dir!(), true);
     let got = run_json(
         &dir,
         &[
@@ -226,7 +202,7 @@ fn vscode_text_search_fixed_strings() {
 /// `--multiline`; the match spans two CRLF lines.
 #[test]
 fn vscode_text_search_multiline_crlf() {
-    let dir = tree("editors-vscode-multiline", true);
+    let dir = hay::editors(test_dir!(), true);
     let got = run_json(
         &dir,
         &[
@@ -263,7 +239,7 @@ fn vscode_text_search_multiline_crlf() {
 /// folder is listed through the link.
 #[test]
 fn vscode_file_search() {
-    let dir = tree("editors-vscode-files", true);
+    let dir = hay::editors(test_dir!(), true);
     std::os::unix::fs::symlink("docs", dir.root.join("linked")).unwrap();
     let got = run(
         &dir,
@@ -301,7 +277,7 @@ src/sub/deep.rs\n\
 /// prompt is case-insensitive under `--smart-case`, a capitalised one is not.
 #[test]
 fn telescope_live_grep() {
-    let dir = tree("editors-telescope", true);
+    let dir = hay::editors(test_dir!(), true);
     let base = ["--color=never", "--no-heading", "--with-filename", "--line-number", "--column"];
     let lower = [&base[..], &["--smart-case", "--", "needle"]].concat();
     let expected = b"\
@@ -329,7 +305,7 @@ src/sub/deep.rs:1:7:const Needle: u8 = 0;\n\
 /// searched, binary files are not.
 #[test]
 fn neovim_grepprg() {
-    let dir = tree("editors-neovim", true);
+    let dir = hay::editors(test_dir!(), true);
     let got = run(&dir, &["--vimgrep", "-uu", "needle"]);
     let expected = b"\
 .config/settings.json:1:3:{\"needle\": true}\n\
@@ -351,7 +327,7 @@ src/main.rs:2:9:    let needle = 1;\n\
 /// `--search-zip` reads the gzip file.
 #[test]
 fn consult_ripgrep() {
-    let dir = tree("editors-consult", true);
+    let dir = hay::editors(test_dir!(), true);
     add_long_and_gzip(&dir);
     let got = run(
         &dir,
@@ -393,7 +369,7 @@ src/sub/deep.rs\x001:const Needle: u8 = 0;\n\
 /// fzf.vim `:Rg`: `--color=always` output, compared as exact ANSI bytes.
 #[test]
 fn fzf_vim_rg() {
-    let dir = tree("editors-fzf-vim", true);
+    let dir = hay::editors(test_dir!(), true);
     let got = run(
         &dir,
         &[
@@ -424,7 +400,7 @@ fn fzf_vim_rg() {
 /// fzf-lua grep: `--max-columns=4096` omits the 5007-byte line but prints the 1507-byte one.
 #[test]
 fn fzf_lua_grep() {
-    let dir = tree("editors-fzf-lua", true);
+    let dir = hay::editors(test_dir!(), true);
     add_long_and_gzip(&dir);
     let got = run(
         &dir,
@@ -463,7 +439,7 @@ fn fzf_lua_grep() {
 /// fzf-lua files: `--color=never --files -g "!.git" -g "!.jj"`.
 #[test]
 fn fzf_lua_files() {
-    let dir = tree("editors-fzf-lua-files", true);
+    let dir = hay::editors(test_dir!(), true);
     let got = run(&dir, &["--color=never", "--files", "-g", "!.git", "-g", "!.jj"]);
     let expected = b"\
 caf\xe9.txt\n\
@@ -481,7 +457,7 @@ src/sub/deep.rs\n\
 /// bytes, once as is and once with deadgrep's optional `--hidden`.
 #[test]
 fn deadgrep() {
-    let dir = tree("editors-deadgrep", true);
+    let dir = hay::editors(test_dir!(), true);
     let head = [
         "--no-config",
         "--color=ansi",
@@ -527,7 +503,7 @@ fn deadgrep() {
 /// print in argument order, a missing file gives exit 2 and no message.
 #[test]
 fn emacs_xref() {
-    let dir = tree("editors-xref", true);
+    let dir = hay::editors(test_dir!(), true);
     let out = dir
         .command()
         .args(["--null", "-nH", "--no-heading", "--no-messages", "-g", "!*/", "-e", "needle"])
@@ -547,7 +523,7 @@ docs/guide.md\x001:Find the needle.\n\
 /// the results (`--smart-case`, a glob); `--no-config` ignores it.
 #[test]
 fn config_file_applies_unless_no_config() {
-    let dir = tree("editors-config", true);
+    let dir = hay::editors(test_dir!(), true);
     let conf = Dir::new("editors-config-file");
     conf.create(
         "dnrc",
@@ -587,7 +563,7 @@ src/main.rs:2:    let needle = 1;\n\
 /// file still applies, as in rg.
 #[test]
 fn config_file_pattern_named_no_config() {
-    let dir = tree("editors-config-pattern", true);
+    let dir = hay::editors(test_dir!(), true);
     dir.create("nc.txt", "--no-config needle\n--NO-CONFIG Needle\n");
     let conf = Dir::new("editors-config-pattern-file");
     conf.create("dnrc", "--smart-case\n");
@@ -601,7 +577,7 @@ fn config_file_pattern_named_no_config() {
 /// runs (rg: "failed to read the file specified in RIPGREP_CONFIG_PATH", exit 0).
 #[test]
 fn config_file_missing_is_not_fatal() {
-    let dir = tree("editors-config-missing", true);
+    let dir = hay::editors(test_dir!(), true);
     let mut cmd = dir.command();
     cmd.cmd.env("DRAGNET_CONFIG_PATH", dir.root.join("no-such-dnrc"));
     let out = cmd.args(["-c", "needle"]).assert_code(0);
@@ -620,7 +596,7 @@ src/main.rs:1\n\
 /// An invalid regex on its own: rg's `regex parse error:` message, byte for byte.
 #[test]
 fn error_invalid_regex() {
-    let dir = tree("editors-err-regex", true);
+    let dir = hay::editors(test_dir!(), true);
     let stderr = error(&dir, &["("]);
     eqnice!("dn: regex parse error:\n    (?:()\n    ^\nerror: unclosed group\n", stderr);
 }
@@ -630,7 +606,7 @@ fn error_invalid_regex() {
 /// starts with `regex parse error`, which is the test VS Code applies to every stderr line.
 #[test]
 fn error_invalid_regex_vscode_engine_auto() {
-    let dir = tree("editors-err-regex-auto", true);
+    let dir = hay::editors(test_dir!(), true);
     let args = ["--hidden", "--no-require-git", "--ignore-case", "--crlf", "--engine", "auto"];
     let args = [&args[..], &["--regexp", "(", "--no-config", "--json", "--", "."]].concat();
     let stderr = error(&dir, &args);
@@ -640,7 +616,7 @@ fn error_invalid_regex_vscode_engine_auto() {
 /// A `\n` in a regex without `--multiline`: rg's `the literal "\n" is not allowed` message.
 #[test]
 fn error_literal_newline() {
-    let dir = tree("editors-err-literal", true);
+    let dir = hay::editors(test_dir!(), true);
     let stderr = error(&dir, &[r"a\nb"]);
     let expected = "dn: the literal \"\\n\" is not allowed in a regex\n\nConsider enabling \
                     multiline mode with the --multiline flag (or -U for short).\nWhen multiline \
@@ -653,7 +629,7 @@ fn error_literal_newline() {
 /// compiled with either engine" wrapper.
 #[test]
 fn error_literal_newline_engine_auto() {
-    let dir = tree("editors-err-literal-auto", true);
+    let dir = hay::editors(test_dir!(), true);
     let args = ["--hidden", "--crlf", "--engine", "auto", "--regexp", r"a\nb", "--json", "."];
     if cfg!(feature = "pcre2") {
         let out = dir.command().args(args).assert_code(1);
@@ -668,7 +644,7 @@ fn error_literal_newline_engine_auto() {
 /// Invalid globs: the same `error parsing glob '…': …` line as rg (VS Code matches the prefix).
 #[test]
 fn error_invalid_glob() {
-    let dir = tree("editors-err-glob", true);
+    let dir = hay::editors(test_dir!(), true);
     let stderr = error(&dir, &["--hidden", "-g", "[", "--regexp", "needle", "--json", "."]);
     eqnice!("dn: error parsing glob '[': unclosed character class; missing ']'\n", stderr);
     let stderr = error(&dir, &["-g", "{a,b", "needle"]);
@@ -681,7 +657,7 @@ fn error_invalid_glob() {
 /// encoding: foo`; VS Code looks for `grep config error: unknown encoding:` in the first line.
 #[test]
 fn error_unknown_encoding() {
-    let dir = tree("editors-err-encoding", true);
+    let dir = hay::editors(test_dir!(), true);
     let stderr = error(&dir, &["--encoding", "foo", "--regexp", "needle", "--json", "."]);
     let first = stderr.lines().next().unwrap_or("");
     assert!(first.contains("grep config error: unknown encoding: foo"), "stderr: {stderr}");

@@ -2,15 +2,7 @@
 
 use std::process::Output;
 
-use crate::util::Dir;
-
-/// Builds a tree with two small text files.
-fn tree(name: &str) -> Dir {
-    let dir = Dir::new(name);
-    dir.create("a.txt", "hello world\nhelloworld\n");
-    dir.create("b.txt", "nothing here\n");
-    dir
-}
+use crate::hay;
 
 /// Returns stderr as text.
 fn stderr(out: &Output) -> String {
@@ -36,7 +28,7 @@ fn no_panic(out: &Output) {
 /// A match exits 0 with the match on stdout and nothing on stderr.
 #[test]
 fn match_exits_zero() {
-    let dir = tree("match_exits_zero");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["hello"]).assert_code(0);
     eqnice!("a.txt:hello world\na.txt:helloworld\n", &out.stdout);
     eqnice!("", &out.stderr);
@@ -45,7 +37,7 @@ fn match_exits_zero() {
 /// No match exits 1 with nothing on stdout or stderr.
 #[test]
 fn no_match_exits_one() {
-    let dir = tree("no_match_exits_one");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["zzz"]).assert_code(1);
     eqnice!("", &out.stdout);
     eqnice!("", &out.stderr);
@@ -54,7 +46,7 @@ fn no_match_exits_one() {
 /// Output modes that print nothing for no match (-c, -l, -v on every line) also exit 1.
 #[test]
 fn no_match_in_other_modes_exits_one() {
-    let dir = tree("no_match_in_other_modes_exits_one");
+    let dir = hay::two_files(test_dir!());
     for args in
         [&["-c", "zzz"][..], &["-l", "zzz"], &["-v", ".", "a.txt"], &["--count-matches", "zzz"]]
     {
@@ -66,7 +58,7 @@ fn no_match_in_other_modes_exits_one() {
 /// --files-without-match exits 0 when it lists a file and 1 when it lists none.
 #[test]
 fn files_without_match_status() {
-    let dir = tree("files_without_match_status");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["--files-without-match", "zzz", "a.txt"]).assert_code(0);
     eqnice!("a.txt\n", &out.stdout);
     let out = dir.command().args(["--files-without-match", "hello", "a.txt"]).assert_code(1);
@@ -76,7 +68,7 @@ fn files_without_match_status() {
 /// --files exits 0 when it lists a file and 1 when the filters leave none.
 #[test]
 fn files_status() {
-    let dir = tree("files_status");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["--files"]).assert_code(0);
     eqnice!("a.txt\nb.txt\n", &out.stdout);
     let out = dir.command().args(["--files", "-g", "*.zz"]).assert_code(1);
@@ -86,7 +78,7 @@ fn files_status() {
 /// An invalid regex exits 2 with a parse error on stderr and nothing on stdout.
 #[test]
 fn invalid_regex() {
-    let dir = tree("invalid_regex");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["(unclosed"]).assert_code(2);
     eqnice!("", &out.stdout);
     let err = stderr(&out);
@@ -99,7 +91,7 @@ fn invalid_regex() {
 /// An invalid regex among several -e patterns is still an error.
 #[test]
 fn invalid_regex_among_several() {
-    let dir = tree("invalid_regex_among_several");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["-e", "hello", "-e", "["]).assert_code(2);
     eqnice!("", &out.stdout);
     assert!(stderr(&out).contains("regex parse error"), "{}", stderr(&out));
@@ -108,7 +100,7 @@ fn invalid_regex_among_several() {
 /// A literal `\n` without -U is rejected with advice to use multiline mode.
 #[test]
 fn newline_without_multiline() {
-    let dir = tree("newline_without_multiline");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["hello\\nworld", "a.txt"]).assert_code(2);
     eqnice!("", &out.stdout);
     let err = stderr(&out);
@@ -119,7 +111,7 @@ fn newline_without_multiline() {
 /// An unknown flag exits 2 with exactly one line of stderr naming the flag.
 #[test]
 fn unknown_flag() {
-    let dir = tree("unknown_flag");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["--no-such-flag", "hello"]).assert_code(2);
     eqnice!("", &out.stdout);
     let err = one_line_error(&out);
@@ -129,7 +121,7 @@ fn unknown_flag() {
 /// A non-numeric -m exits 2 with rg's one line, naming the flag as it was written.
 #[test]
 fn bad_number() {
-    let dir = tree("bad_number");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["-m", "abc", "hello"]).assert_code(2);
     eqnice!("", &out.stdout);
     let err = one_line_error(&out);
@@ -149,7 +141,7 @@ fn bad_number() {
 /// it was written.
 #[test]
 fn bad_flag_values() {
-    let dir = tree("bad_flag_values");
+    let dir = hay::two_files(test_dir!());
     let nan = "value is not a valid number: invalid digit found in string";
     let size = "invalid size: invalid format for size '1Q', which should be a non-empty sequence \
                 of digits followed by an optional 'K', 'M' or 'G' suffix";
@@ -190,7 +182,7 @@ fn bad_flag_values() {
 /// An unknown file type exits 2 with one line naming the type.
 #[test]
 fn unknown_type() {
-    let dir = tree("unknown_type");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["-t", "nosuchtype", "hello"]).assert_code(2);
     eqnice!("", &out.stdout);
     let err = one_line_error(&out);
@@ -200,7 +192,7 @@ fn unknown_type() {
 /// A malformed --type-add definition exits 2.
 #[test]
 fn bad_type_add() {
-    let dir = tree("bad_type_add");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["--type-add", "bad", "x"]).assert_code(2);
     let err = one_line_error(&out);
     assert!(err.contains("invalid definition"), "{err}");
@@ -209,7 +201,7 @@ fn bad_type_add() {
 /// No pattern at all exits 2.
 #[test]
 fn missing_pattern() {
-    let dir = tree("missing_pattern");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().assert_code(2);
     eqnice!("", &out.stdout);
     let err = one_line_error(&out);
@@ -219,7 +211,7 @@ fn missing_pattern() {
 /// A missing path alongside a matching one exits 2, still printing the match.
 #[test]
 fn missing_path_with_match() {
-    let dir = tree("missing_path_with_match");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["hello", "missing.txt", "a.txt"]).assert_code(2);
     eqnice!("a.txt:hello world\na.txt:helloworld\n", &out.stdout);
     let err = one_line_error(&out);
@@ -230,7 +222,7 @@ fn missing_path_with_match() {
 /// A missing path with no match anywhere exits 2.
 #[test]
 fn missing_path_without_match() {
-    let dir = tree("missing_path_without_match");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["zzz", "missing.txt", "a.txt"]).assert_code(2);
     eqnice!("", &out.stdout);
     assert!(stderr(&out).contains("missing.txt"));
@@ -239,7 +231,7 @@ fn missing_path_without_match() {
 /// -q exits 0 on a match even when another path is missing, in either order.
 #[test]
 fn quiet_match_with_missing_path() {
-    let dir = tree("quiet_match_with_missing_path");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["-q", "hello", "missing.txt", "a.txt"]).assert_code(0);
     eqnice!("", &out.stdout);
     let out = dir.command().args(["-q", "hello", "a.txt", "missing.txt"]).assert_code(0);
@@ -249,7 +241,7 @@ fn quiet_match_with_missing_path() {
 /// -q exits 1 when nothing matches, and 2 when nothing matches and a path is missing.
 #[test]
 fn quiet_no_match() {
-    let dir = tree("quiet_no_match");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["-q", "zzz", "a.txt"]).assert_code(1);
     eqnice!("", &out.stdout);
     eqnice!("", &out.stderr);
@@ -260,7 +252,7 @@ fn quiet_no_match() {
 /// Filters that leave nothing to search exit 2 with a hint on stderr.
 #[test]
 fn nothing_searched() {
-    let dir = tree("nothing_searched");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["-g", "*.zz", "hello"]).assert_code(2);
     eqnice!("", &out.stdout);
     assert!(stderr(&out).contains("No files were searched"), "{}", stderr(&out));
@@ -270,7 +262,7 @@ fn nothing_searched() {
 /// exit 2 with one clear line.
 #[test]
 fn engine_pcre2() {
-    let dir = tree("engine_pcre2");
+    let dir = hay::two_files(test_dir!());
     for args in [&["--engine", "pcre2", r"hello(?=\s)"][..], &["-P", r"hello(?=\s)"]] {
         if cfg!(feature = "pcre2") {
             let out = dir.command().args(args).assert_code(0);
@@ -290,7 +282,7 @@ fn engine_pcre2() {
 /// A missing -f pattern file exits 2 with ripgrep's message, naming the file once.
 #[test]
 fn missing_pattern_file() {
-    let dir = tree("missing_pattern_file");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["-f", "nosuchfile"]).assert_code(2);
     eqnice!("", &out.stdout);
     eqnice!("dn: nosuchfile: No such file or directory (os error 2)\n", &out.stderr);
@@ -299,7 +291,7 @@ fn missing_pattern_file() {
 /// A missing --ignore-file is reported on stderr but does not stop the search.
 #[test]
 fn missing_ignore_file() {
-    let dir = tree("missing_ignore_file");
+    let dir = hay::two_files(test_dir!());
     let out = dir.command().args(["--ignore-file", "nosuch", "hello"]).assert_code(0);
     eqnice!("a.txt:hello world\na.txt:helloworld\n", &out.stdout);
     let err = one_line_error(&out);
@@ -309,7 +301,7 @@ fn missing_ignore_file() {
 /// No error path ever prints a panic message.
 #[test]
 fn errors_never_panic() {
-    let dir = tree("errors_never_panic");
+    let dir = hay::two_files(test_dir!());
     let cases: [&[&str]; 14] = [
         &["(unclosed"],
         &["--no-such-flag"],

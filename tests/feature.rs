@@ -7,45 +7,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::hay;
 use crate::util::Dir;
-
-/// Builds the small greeting tree shared by the matching and printing tests.
-fn greetings(name: &str) -> Dir {
-    let dir = Dir::new(name);
-    dir.create("a.txt", "hello world\nHello World\nfoo bar\nfoobar baz\nhelloworld\n");
-    dir.create("b.txt", "nothing\nhello there\nHELLO\n");
-    dir.create("sub/c.rs", "sub hello\nbar\n");
-    dir
-}
-
-/// Builds a tree for context tests: twenty numbered lines and two short files.
-fn contexts(name: &str) -> Dir {
-    let dir = Dir::new(name);
-    let numbered: String = (1..=20).map(|i| format!("line {i}\n")).collect();
-    dir.create("n.txt", numbered);
-    dir.create("m.txt", "x\nmatch\ny\n");
-    dir.create("trim.txt", "   indented match\n\tTab match\n");
-    dir
-}
-
-/// Builds a git tree with ignore files, hidden entries and several file types.
-fn walkable(name: &str) -> Dir {
-    let dir = Dir::new(name);
-    dir.git_init();
-    dir.create("src/main.rs", "fn x() {} // needle\n");
-    dir.create("docs/README.md", "needle in md\n");
-    dir.create("notes.txt", "needle txt\n");
-    dir.create("Script.PY", "needle py\n");
-    dir.create(".hidden.txt", "needle hidden\n");
-    dir.create(".hdir/f.txt", "needle\n");
-    dir.create(".gitignore", "ignored.txt\n");
-    dir.create("ignored.txt", "needle ignored\n");
-    dir.create(".ignore", "dotig.txt\n");
-    dir.create("dotig.txt", "needle dotignore\n");
-    dir.create(".rgignore", "rgig.txt\n");
-    dir.create("rgig.txt", "needle rgig\n");
-    dir
-}
 
 /// Runs `dn ARGS` in `dir` and returns stdout, asserting exit status 0.
 fn run(dir: &Dir, args: &[&str]) -> Vec<u8> {
@@ -72,7 +35,7 @@ fn set_mtime(dir: &Dir, rel: &str, secs: u64) {
 /// A plain pattern prints `path:line` for each matching line, in path order.
 #[test]
 fn plain_search() {
-    let dir = greetings("plain_search");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:hello world
 a.txt:helloworld
@@ -85,7 +48,7 @@ sub/c.rs:sub hello
 /// Several -e/--regexp patterns are combined as alternatives.
 #[test]
 fn regexp_multiple() {
-    let dir = greetings("regexp_multiple");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:hello world
 a.txt:foo bar
@@ -101,7 +64,7 @@ sub/c.rs:sub hello
 /// A pattern that starts with a dash can be given with -e.
 #[test]
 fn regexp_dash_pattern() {
-    let dir = Dir::new("regexp_dash_pattern");
+    let dir = test_dir!();
     dir.create("a.txt", "a -x b\nplain\n");
     eqnice!("a -x b\n", run(&dir, &["-e", "-x", "a.txt"]));
 }
@@ -109,7 +72,7 @@ fn regexp_dash_pattern() {
 /// -f/--file reads one pattern per line from a file.
 #[test]
 fn file_patterns() {
-    let dir = greetings("file_patterns");
+    let dir = hay::greetings(test_dir!());
     dir.create("pats/p", "hello\nfoo\n");
     let expected = "\
 a.txt:hello world
@@ -125,7 +88,7 @@ b.txt:hello there
 /// An empty line in a -f pattern file matches every line.
 #[test]
 fn file_patterns_empty_line() {
-    let dir = greetings("file_patterns_empty_line");
+    let dir = hay::greetings(test_dir!());
     dir.create("pats/q", "x\n\n");
     eqnice!("a.txt:5\nb.txt:3\n", run(&dir, &["-f", "pats/q", "-c", "a.txt", "b.txt"]));
 }
@@ -133,7 +96,7 @@ fn file_patterns_empty_line() {
 /// -i matches regardless of case.
 #[test]
 fn ignore_case() {
-    let dir = greetings("ignore_case");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:hello world
 a.txt:Hello World
@@ -149,7 +112,7 @@ sub/c.rs:sub hello
 /// -S is case-insensitive for an all-lowercase pattern and sensitive otherwise.
 #[test]
 fn smart_case() {
-    let dir = greetings("smart_case");
+    let dir = hay::greetings(test_dir!());
     let lower = "\
 a.txt:hello world
 a.txt:Hello World
@@ -166,7 +129,7 @@ sub/c.rs:sub hello
 /// -s restores case sensitivity, and the last of -i/-s wins.
 #[test]
 fn case_sensitive_overrides() {
-    let dir = greetings("case_sensitive_overrides");
+    let dir = hay::greetings(test_dir!());
     eqnice!("a.txt:Hello World\n", run(&dir, &["-i", "-s", "Hello"]));
     let insensitive = "\
 a.txt:hello world
@@ -183,7 +146,7 @@ sub/c.rs:sub hello
 /// -w only matches whole words.
 #[test]
 fn word_regexp() {
-    let dir = greetings("word_regexp");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:hello world
 b.txt:hello there
@@ -195,7 +158,7 @@ sub/c.rs:sub hello
 /// -x only matches whole lines.
 #[test]
 fn line_regexp() {
-    let dir = greetings("line_regexp");
+    let dir = hay::greetings(test_dir!());
     eqnice!("a.txt:foo bar\n", run(&dir, &["-x", "foo.bar"]));
     no_match(&dir, &["-x", "foo"]);
 }
@@ -203,7 +166,7 @@ fn line_regexp() {
 /// -F treats the pattern as a literal, so `.` does not match any character.
 #[test]
 fn fixed_strings() {
-    let dir = greetings("fixed_strings");
+    let dir = hay::greetings(test_dir!());
     no_match(&dir, &["-F", "foo.bar"]);
     let expected = "\
 a.txt:foo bar
@@ -216,7 +179,7 @@ sub/c.rs:bar
 /// -v prints the lines that do not match.
 #[test]
 fn invert_match() {
-    let dir = greetings("invert_match");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:Hello World
 a.txt:foo bar
@@ -231,7 +194,7 @@ sub/c.rs:bar
 /// -n adds line numbers and a later -N removes them again.
 #[test]
 fn line_numbers() {
-    let dir = greetings("line_numbers");
+    let dir = hay::greetings(test_dir!());
     let numbered = "\
 a.txt:1:hello world
 a.txt:5:helloworld
@@ -251,7 +214,7 @@ sub/c.rs:sub hello
 /// --column prints the line number and the 1-based column of the first match.
 #[test]
 fn column() {
-    let dir = greetings("column");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:1:1:hello world
 a.txt:5:1:helloworld
@@ -264,7 +227,7 @@ sub/c.rs:1:5:sub hello
 /// -c prints the number of matching lines per file.
 #[test]
 fn count() {
-    let dir = greetings("count");
+    let dir = hay::greetings(test_dir!());
     eqnice!("a.txt:2\nb.txt:1\nsub/c.rs:1\n", run(&dir, &["-c", "hello"]));
     eqnice!("2\n", run(&dir, &["-c", "hello", "a.txt"]));
 }
@@ -272,28 +235,28 @@ fn count() {
 /// --count-matches counts every match, not every line.
 #[test]
 fn count_matches() {
-    let dir = greetings("count_matches");
+    let dir = hay::greetings(test_dir!());
     eqnice!("a.txt:10\nb.txt:2\nsub/c.rs:1\n", run(&dir, &["--count-matches", "o"]));
 }
 
 /// -l prints only the names of files with a match.
 #[test]
 fn files_with_matches() {
-    let dir = greetings("files_with_matches");
+    let dir = hay::greetings(test_dir!());
     eqnice!("a.txt\nb.txt\nsub/c.rs\n", run(&dir, &["-l", "hello"]));
 }
 
 /// --files-without-match prints only the names of files with no match.
 #[test]
 fn files_without_match() {
-    let dir = greetings("files_without_match");
+    let dir = hay::greetings(test_dir!());
     eqnice!("b.txt\nsub/c.rs\n", run(&dir, &["--files-without-match", "foo"]));
 }
 
 /// -o prints each match on its own line.
 #[test]
 fn only_matching() {
-    let dir = greetings("only_matching");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:hello
 a.txt:hello
@@ -315,7 +278,7 @@ sub/c.rs:1:hello
 /// -r replaces matches, expanding numbered groups like `$1`.
 #[test]
 fn replace_numbered_group() {
-    let dir = greetings("replace_numbered_group");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:[h] world
 a.txt:[h]world
@@ -329,7 +292,7 @@ sub/c.rs:sub [h]
 /// --replace expands named groups written as `${name}`.
 #[test]
 fn replace_named_group() {
-    let dir = greetings("replace_named_group");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:hello <wor>
 a.txt:hello<wor>
@@ -340,14 +303,14 @@ a.txt:hello<wor>
 /// -A prints lines after each match.
 #[test]
 fn after_context() {
-    let dir = contexts("after_context");
+    let dir = hay::contexts(test_dir!());
     eqnice!("n.txt:line 5\nn.txt-line 6\n", run(&dir, &["-A", "1", "line.5$", "n.txt", "m.txt"]));
 }
 
 /// -B prints lines before each match, with `--` between non-adjacent groups.
 #[test]
 fn before_context_separator() {
-    let dir = contexts("before_context_separator");
+    let dir = hay::contexts(test_dir!());
     let expected = "\
 line 1
 line 2
@@ -363,7 +326,7 @@ line 9
 /// -C prints context on both sides, using `-` after context line numbers.
 #[test]
 fn context_with_numbers() {
-    let dir = contexts("context_with_numbers");
+    let dir = hay::contexts(test_dir!());
     let expected = "\
 9-line 9
 10:line 10
@@ -379,7 +342,7 @@ fn context_with_numbers() {
 /// Overlapping context windows are merged without a separator.
 #[test]
 fn context_adjacent_groups_merge() {
-    let dir = contexts("context_adjacent_groups_merge");
+    let dir = hay::contexts(test_dir!());
     let expected = "\
 line 3
 line 4
@@ -393,7 +356,7 @@ line 7
 /// Context at the start and end of a file is clipped.
 #[test]
 fn context_at_file_edges() {
-    let dir = contexts("context_at_file_edges");
+    let dir = hay::contexts(test_dir!());
     let expected = "\
 1-line 1
 2:line 2
@@ -408,7 +371,7 @@ fn context_at_file_edges() {
 /// A `--` separator is also printed between the context groups of different files.
 #[test]
 fn context_separator_between_files() {
-    let dir = contexts("context_separator_between_files");
+    let dir = hay::contexts(test_dir!());
     let expected = "\
 m.txt-x
 m.txt:match
@@ -423,7 +386,7 @@ trim.txt:\tTab match
 /// With --heading and context, files are separated by a blank line rather than `--`.
 #[test]
 fn context_with_heading() {
-    let dir = contexts("context_with_heading");
+    let dir = hay::contexts(test_dir!());
     let expected = "\
 m.txt
 x
@@ -440,7 +403,7 @@ trim.txt
 /// --context-separator replaces the `--` line, and -C0 prints no separator at all.
 #[test]
 fn context_separator_custom() {
-    let dir = contexts("context_separator_custom");
+    let dir = hay::contexts(test_dir!());
     let expected = "\
 line 1
 line 2
@@ -461,14 +424,14 @@ line 10
 /// -m stops after the given number of matching lines in each file.
 #[test]
 fn max_count() {
-    let dir = greetings("max_count");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:hello world
 b.txt:hello there
 sub/c.rs:sub hello
 ";
     eqnice!(expected, run(&dir, &["-m", "1", "hello"]));
-    let ctx = contexts("max_count_ctx");
+    let ctx = hay::contexts(test_dir!());
     eqnice!("line 1\nline 2\n", run(&ctx, &["-m", "2", "line", "n.txt"]));
     eqnice!("line 1\nline 2\nline 3\n", run(&ctx, &["-m1", "-A2", "line", "n.txt"]));
 }
@@ -476,7 +439,7 @@ sub/c.rs:sub hello
 /// A single file has no name prefix unless -H asks for one.
 #[test]
 fn with_filename() {
-    let dir = greetings("with_filename");
+    let dir = hay::greetings(test_dir!());
     eqnice!("hello world\nhelloworld\n", run(&dir, &["hello", "a.txt"]));
     eqnice!("a.txt:hello world\na.txt:helloworld\n", run(&dir, &["-H", "hello", "a.txt"]));
 }
@@ -484,7 +447,7 @@ fn with_filename() {
 /// -I/--no-filename drops the name prefix even when walking a directory.
 #[test]
 fn no_filename() {
-    let dir = greetings("no_filename");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 hello world
 helloworld
@@ -498,7 +461,7 @@ sub hello
 /// --heading groups matches under the file name with a blank line between files.
 #[test]
 fn heading() {
-    let dir = greetings("heading");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt
 hello world
@@ -528,7 +491,7 @@ sub/c.rs
 /// --no-heading (the piped default) puts the name on every line, and overrides --heading.
 #[test]
 fn no_heading() {
-    let dir = greetings("no_heading");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:hello world
 a.txt:helloworld
@@ -542,7 +505,7 @@ sub/c.rs:sub hello
 /// --null ends file names with a NUL byte instead of `:` or a newline.
 #[test]
 fn null_separator() {
-    let dir = greetings("null_separator");
+    let dir = hay::greetings(test_dir!());
     eqnice!("a.txt\0b.txt\0sub/c.rs\0", run(&dir, &["--null", "-l", "hello"]));
     let expected = "\
 a.txt\0hello world
@@ -556,7 +519,7 @@ sub/c.rs\0sub hello
 /// --color always emits ripgrep's exact escape sequences for paths and matches.
 #[test]
 fn color_always() {
-    let dir = greetings("color_always");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 \x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[1m\x1b[31mhello\x1b[0m world
 \x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[1m\x1b[31mhello\x1b[0mworld
@@ -569,7 +532,7 @@ fn color_always() {
 /// --color always also colours line and column numbers.
 #[test]
 fn color_always_numbers() {
-    let dir = greetings("color_always_numbers");
+    let dir = hay::greetings(test_dir!());
     let expected = concat!(
         "\x1b[0m\x1b[35ma.txt\x1b[0m:\x1b[0m\x1b[32m1\x1b[0m:\x1b[0m1\x1b[0m:",
         "\x1b[0m\x1b[1m\x1b[31mhello\x1b[0m world\n",
@@ -586,7 +549,7 @@ fn color_always_numbers() {
 /// --color always with --heading colours the heading line.
 #[test]
 fn color_always_heading() {
-    let dir = greetings("color_always_heading");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 \x1b[0m\x1b[35ma.txt\x1b[0m
 \x1b[0m\x1b[1m\x1b[31mhello\x1b[0m world
@@ -604,7 +567,7 @@ sub \x1b[0m\x1b[1m\x1b[31mhello\x1b[0m
 /// --color never prints no escapes.
 #[test]
 fn color_never() {
-    let dir = greetings("color_never");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:hello world
 a.txt:helloworld
@@ -617,7 +580,7 @@ sub/c.rs:sub hello
 /// A flag given twice is accepted and the last value wins, as in ripgrep.
 #[test]
 fn repeated_flags_last_wins() {
-    let dir = greetings("repeated_flags_last_wins");
+    let dir = hay::greetings(test_dir!());
     let all = "\
 a.txt:hello world
 a.txt:helloworld
@@ -644,7 +607,7 @@ sub/c.rs:sub hello
 /// --trim strips leading whitespace from printed lines.
 #[test]
 fn trim() {
-    let dir = contexts("trim");
+    let dir = hay::contexts(test_dir!());
     eqnice!("indented match\nTab match\n", run(&dir, &["--trim", "match", "trim.txt"]));
     eqnice!("match\nmatch\n", run(&dir, &["--trim", "-o", "match", "trim.txt"]));
 }
@@ -652,7 +615,7 @@ fn trim() {
 /// --passthru prints every line, marking matches and non-matches like context.
 #[test]
 fn passthru() {
-    let dir = contexts("passthru");
+    let dir = hay::contexts(test_dir!());
     eqnice!("x\nmatch\ny\n", run(&dir, &["--passthru", "match", "m.txt"]));
     eqnice!("1-x\n2:match\n3-y\n", run(&dir, &["--passthru", "-n", "match", "m.txt"]));
     eqnice!("x\nX\ny\n", run(&dir, &["--passthru", "-r", "X", "match", "m.txt"]));
@@ -661,7 +624,7 @@ fn passthru() {
 /// -M omits lines longer than the limit; --max-columns-preview shows their start instead.
 #[test]
 fn max_columns() {
-    let dir = Dir::new("max_columns");
+    let dir = test_dir!();
     dir.create("cols.txt", "short match\nthis is a much longer line with a match in it\n");
     let omitted = "short match\n[Omitted long matching line]\n";
     eqnice!(omitted, run(&dir, &["-M", "20", "match", "cols.txt"]));
@@ -675,7 +638,7 @@ fn max_columns() {
 /// -U lets a pattern match across lines and prints every line the match touches.
 #[test]
 fn multiline() {
-    let dir = Dir::new("multiline");
+    let dir = test_dir!();
     dir.create("ml.txt", "start\nmiddle\nend\nstart again\n");
     eqnice!("start\nmiddle\n", run(&dir, &["-U", "start\\nmiddle", "ml.txt"]));
     let numbered = "1:start\n2:middle\n3:end\n";
@@ -686,7 +649,7 @@ fn multiline() {
 /// Without --multiline-dotall `.` stops at newlines; with it, `.` crosses them.
 #[test]
 fn multiline_dotall() {
-    let dir = Dir::new("multiline_dotall");
+    let dir = test_dir!();
     dir.create("ml.txt", "start\nmiddle\nend\nstart again\n");
     no_match(&dir, &["-U", "start.*end", "ml.txt"]);
     let expected = "start\nmiddle\nend\n";
@@ -696,7 +659,7 @@ fn multiline_dotall() {
 /// --crlf lets `$` match before `\r\n`; without it the `\r` blocks the match.
 #[test]
 fn crlf() {
-    let dir = Dir::new("crlf");
+    let dir = test_dir!();
     dir.create("crlf.txt", "one\r\ntwo\r\nthree\r\n");
     no_match(&dir, &["o$", "crlf.txt"]);
     eqnice!("two\r\n", run(&dir, &["--crlf", "o$", "crlf.txt"]));
@@ -706,7 +669,7 @@ fn crlf() {
 /// Lines of a CRLF file are printed with their `\r\n` intact.
 #[test]
 fn crlf_file_lines_kept() {
-    let dir = Dir::new("crlf_file_lines_kept");
+    let dir = test_dir!();
     dir.create("crlf.txt", "one\r\ntwo\r\nthree\r\n");
     eqnice!("crlf.txt:2:two\r\n", run(&dir, &["-n", "two"]));
 }
@@ -714,7 +677,7 @@ fn crlf_file_lines_kept() {
 /// -a/--text searches a binary file as text, printing the NUL byte.
 #[test]
 fn text_mode() {
-    let dir = Dir::new("text_mode");
+    let dir = test_dir!();
     dir.create("bin.dat", "text match\0binary\nmore match\n");
     let expected = "binary file matches (found \"\\0\" byte around offset 10)\n";
     eqnice!(expected, run(&dir, &["match", "bin.dat"]));
@@ -725,7 +688,7 @@ fn text_mode() {
 /// -q prints nothing and exits 0 on a match.
 #[test]
 fn quiet() {
-    let dir = greetings("quiet");
+    let dir = hay::greetings(test_dir!());
     eqnice!("", run(&dir, &["-q", "hello"]));
     let out = dir.command().args(["-q", "nomatch"]).assert_code(1);
     eqnice!("", &out.stdout);
@@ -734,7 +697,7 @@ fn quiet() {
 /// -g includes only matching paths and `!` globs exclude them.
 #[test]
 fn glob_include_exclude() {
-    let dir = walkable("glob_include_exclude");
+    let dir = hay::walkable(test_dir!());
     eqnice!("src/main.rs:fn x() {} // needle\n", run(&dir, &["-g", "*.rs", "needle"]));
     let excluded = "\
 Script.PY:needle py
@@ -748,7 +711,7 @@ src/main.rs:fn x() {} // needle
 /// A whitelisting -g glob overrides ignore rules and hidden-file filtering.
 #[test]
 fn glob_overrides_ignores() {
-    let dir = walkable("glob_overrides_ignores");
+    let dir = hay::walkable(test_dir!());
     let expected = "\
 .hidden.txt
 dotig.txt
@@ -762,7 +725,7 @@ rgig.txt
 /// Globs are case-sensitive, --iglob is not.
 #[test]
 fn iglob() {
-    let dir = walkable("iglob");
+    let dir = hay::walkable(test_dir!());
     let out = dir.command().args(["-g", "*.py", "needle"]).assert_code(2);
     eqnice!("", &out.stdout);
     eqnice!("Script.PY:needle py\n", run(&dir, &["--iglob", "*.py", "needle"]));
@@ -771,7 +734,7 @@ fn iglob() {
 /// -g with a directory name, and brace alternatives.
 #[test]
 fn glob_directories_and_braces() {
-    let dir = Dir::new("glob_directories_and_braces");
+    let dir = test_dir!();
     dir.create("a/n.md", "needle\n");
     dir.create("a/b/deep.log", "needle\n");
     dir.create("keep.log", "needle\n");
@@ -784,7 +747,7 @@ fn glob_directories_and_braces() {
 /// -t selects a file type and -T excludes one.
 #[test]
 fn type_select_and_negate() {
-    let dir = walkable("type_select_and_negate");
+    let dir = hay::walkable(test_dir!());
     eqnice!("src/main.rs:fn x() {} // needle\n", run(&dir, &["-t", "rust", "needle"]));
     let negated = "\
 Script.PY:needle py
@@ -798,7 +761,7 @@ notes.txt:needle txt
 /// --type-list includes the standard definitions, one `name: globs` per line.
 #[test]
 fn type_list_common_lines() {
-    let dir = Dir::new("type_list_common_lines");
+    let dir = test_dir!();
     let out = String::from_utf8(run(&dir, &["--type-list"])).unwrap();
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines.contains(&"rust: *.rs"), "{out}");
@@ -813,7 +776,7 @@ fn type_list_common_lines() {
 /// --type-list uses the same definitions as ripgrep 15 (checked on lines that vary by version).
 #[test]
 fn type_list_matches_ripgrep_definitions() {
-    let dir = Dir::new("type_list_matches_ripgrep_definitions");
+    let dir = test_dir!();
     let out = String::from_utf8(run(&dir, &["--type-list"])).unwrap();
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines.contains(&"lisp: *.el, *.jl, *.lisp, *.lsp, *.sc, *.scm"), "{out}");
@@ -825,7 +788,7 @@ fn type_list_matches_ripgrep_definitions() {
 /// Hidden files and directories are skipped by default and searched with --hidden.
 #[test]
 fn hidden() {
-    let dir = walkable("hidden");
+    let dir = hay::walkable(test_dir!());
     let default = "\
 Script.PY:needle py
 docs/README.md:needle in md
@@ -847,7 +810,7 @@ src/main.rs:fn x() {} // needle
 /// --no-ignore disables .gitignore, .ignore and .rgignore rules.
 #[test]
 fn no_ignore() {
-    let dir = walkable("no_ignore");
+    let dir = hay::walkable(test_dir!());
     let expected = "\
 Script.PY:needle py
 docs/README.md:needle in md
@@ -863,7 +826,7 @@ src/main.rs:fn x() {} // needle
 /// --no-ignore-vcs disables .gitignore but keeps .ignore and .rgignore.
 #[test]
 fn no_ignore_vcs() {
-    let dir = walkable("no_ignore_vcs");
+    let dir = hay::walkable(test_dir!());
     let expected = "\
 Script.PY:needle py
 docs/README.md:needle in md
@@ -877,7 +840,7 @@ src/main.rs:fn x() {} // needle
 /// --no-ignore-dot disables .ignore and .rgignore but keeps .gitignore.
 #[test]
 fn no_ignore_dot() {
-    let dir = walkable("no_ignore_dot");
+    let dir = hay::walkable(test_dir!());
     let expected = "\
 Script.PY:needle py
 docs/README.md:needle in md
@@ -892,7 +855,7 @@ src/main.rs:fn x() {} // needle
 /// A .gitignore in a parent of the search path applies unless --no-ignore-parent is given.
 #[test]
 fn no_ignore_parent() {
-    let dir = Dir::new("no_ignore_parent");
+    let dir = test_dir!();
     dir.git_init();
     dir.create(".gitignore", "p.txt\n");
     dir.create("sub/p.txt", "needle p\n");
@@ -911,7 +874,7 @@ fn no_ignore_parent() {
 /// -u, -uu and -uuu progressively disable ignores, hidden filtering and binary filtering.
 #[test]
 fn unrestricted_levels() {
-    let dir = Dir::new("unrestricted_levels");
+    let dir = test_dir!();
     dir.git_init();
     dir.create(".gitignore", "ignored.txt\n");
     dir.create("ignored.txt", "needle\n");
@@ -934,7 +897,7 @@ plain.txt:needle
 /// Symlinked directories and files are skipped when walking unless -L/--follow is given.
 #[test]
 fn follow_symlinks() {
-    let dir = Dir::new("follow_symlinks");
+    let dir = test_dir!();
     dir.create("real/r.txt", "needle real\n");
     dir.create("f.txt", "needle file\n");
     symlink(&dir, "real", "link");
@@ -953,7 +916,7 @@ real/r.txt:needle real
 /// A symlink named explicitly is searched, whether it points at a file or a directory.
 #[test]
 fn symlink_explicit_paths() {
-    let dir = Dir::new("symlink_explicit_paths");
+    let dir = test_dir!();
     dir.create("real/r.txt", "needle real\n");
     dir.create("f.txt", "needle file\n");
     symlink(&dir, "real", "link");
@@ -966,7 +929,7 @@ fn symlink_explicit_paths() {
 /// (ignore files, globs, types, hidden, size), as ripgrep does.
 #[test]
 fn explicit_files_bypass_filters() {
-    let dir = Dir::new("explicit_files_bypass_filters");
+    let dir = test_dir!();
     dir.git_init();
     dir.create(".gitignore", "ign.c\n");
     dir.create("ign.c", "needle c\n");
@@ -982,7 +945,7 @@ fn explicit_files_bypass_filters() {
 /// -d/--max-depth limits how deep the walk descends.
 #[test]
 fn max_depth() {
-    let dir = Dir::new("max_depth");
+    let dir = test_dir!();
     dir.create("d0.txt", "needle\n");
     dir.create("x/d1.txt", "needle\n");
     dir.create("x/y/d2.txt", "needle\n");
@@ -994,7 +957,7 @@ fn max_depth() {
 /// --max-filesize skips files larger than the limit, with K suffixes understood.
 #[test]
 fn max_filesize() {
-    let dir = Dir::new("max_filesize");
+    let dir = test_dir!();
     dir.create("big.txt", format!("{}needle\n", "x".repeat(2000)));
     dir.create("small.txt", "needle\n");
     eqnice!("small.txt:needle\n", run(&dir, &["--max-filesize", "1K", "needle"]));
@@ -1004,7 +967,7 @@ fn max_filesize() {
 /// --files lists the files that would be searched, in path order.
 #[test]
 fn files() {
-    let dir = walkable("files");
+    let dir = hay::walkable(test_dir!());
     let expected = "\
 Script.PY
 docs/README.md
@@ -1029,7 +992,7 @@ src/main.rs
 /// One thread and four threads give exactly the same output.
 #[test]
 fn threads_same_output() {
-    let dir = Dir::new("threads_same_output");
+    let dir = test_dir!();
     for i in 0..30 {
         dir.create(format!("d{}/f{:02}.txt", i % 4, i), format!("head\nneedle {i}\ntail\n"));
     }
@@ -1048,7 +1011,7 @@ fn threads_same_output() {
 /// --sort path and --sortr path order results forwards and backwards.
 #[test]
 fn sort_path() {
-    let dir = walkable("sort_path");
+    let dir = hay::walkable(test_dir!());
     let forward = "Script.PY\ndocs/README.md\nnotes.txt\nsrc/main.rs\n";
     eqnice!(forward, run(&dir, &["--sort", "path", "--files"]));
     let backward = "src/main.rs\nnotes.txt\ndocs/README.md\nScript.PY\n";
@@ -1065,7 +1028,7 @@ Script.PY:needle py
 /// --sort modified orders by modification time, oldest first; --sortr reverses it.
 #[test]
 fn sort_modified() {
-    let dir = Dir::new("sort_modified");
+    let dir = test_dir!();
     dir.create("a.txt", "needle\n");
     dir.create("b.txt", "needle\n");
     dir.create("c.txt", "needle\n");
@@ -1086,7 +1049,7 @@ fn sort_modified() {
 /// Rules in .gitignore (globs, negation, directories, anchoring) are honoured in a git tree.
 #[test]
 fn gitignore_rules() {
-    let dir = Dir::new("gitignore_rules");
+    let dir = test_dir!();
     dir.git_init();
     dir.create(".gitignore", "*.log\n!keep.log\nbuild/\n/rootonly.txt\n");
     dir.create("x.log", "needle\n");
@@ -1104,7 +1067,7 @@ fn gitignore_rules() {
 /// A .gitignore outside a git repository is not honoured, but .ignore is.
 #[test]
 fn gitignore_needs_git_repo() {
-    let dir = Dir::new("gitignore_needs_git_repo");
+    let dir = test_dir!();
     dir.create(".gitignore", "a.txt\n");
     dir.create(".ignore", "b.txt\n");
     dir.create("a.txt", "needle\n");
@@ -1116,7 +1079,7 @@ fn gitignore_needs_git_repo() {
 /// .rgignore takes precedence over .ignore and .gitignore, including `!` re-includes.
 #[test]
 fn rgignore_precedence() {
-    let dir = Dir::new("rgignore_precedence");
+    let dir = test_dir!();
     dir.git_init();
     dir.create(".gitignore", "*.log\n");
     dir.create(".ignore", "c/\n");
@@ -1131,7 +1094,7 @@ fn rgignore_precedence() {
 /// A file listed in .dnignore is not searched (dn-specific; there is no ripgrep equivalent).
 #[test]
 fn dnignore() {
-    let dir = Dir::new("dnignore");
+    let dir = test_dir!();
     dir.create(".dnignore", "skip.txt\n");
     dir.create("keep.txt", "needle\n");
     dir.create("skip.txt", "needle\n");
@@ -1143,7 +1106,7 @@ fn dnignore() {
 /// A file with a NUL byte is skipped when found by walking.
 #[test]
 fn binary_skipped_when_walking() {
-    let dir = Dir::new("binary_skipped_when_walking");
+    let dir = test_dir!();
     dir.create("bin.dat", "needle\0bin\n");
     dir.create("t.txt", "needle\n");
     eqnice!("t.txt:needle\n", run(&dir, &["needle"]));
@@ -1153,7 +1116,7 @@ fn binary_skipped_when_walking() {
 /// A binary file named explicitly reports "binary file matches" with the NUL offset.
 #[test]
 fn binary_explicit_path() {
-    let dir = Dir::new("binary_explicit_path");
+    let dir = test_dir!();
     dir.create("bin.dat", "needle\0bin\n");
     dir.create("t.txt", "needle\n");
     let alone = "binary file matches (found \"\\0\" byte around offset 6)\n";
@@ -1168,7 +1131,7 @@ t.txt:needle
 /// A NUL byte far into a walked file stops the search with a warning after earlier matches.
 #[test]
 fn binary_late_nul_when_walking() {
-    let dir = Dir::new("binary_late_nul_when_walking");
+    let dir = test_dir!();
     dir.create("late.bin", format!("needle early\n{}\n\0needle late\n", "x".repeat(200_000)));
     dir.create("t.txt", "needle\n");
     let expected = concat!(
@@ -1188,7 +1151,7 @@ binary file matches (found \"\\0\" byte around offset 200014)
 /// Inverted matching on an explicitly named binary file behaves like ripgrep.
 #[test]
 fn binary_explicit_invert() {
-    let dir = Dir::new("binary_explicit_invert");
+    let dir = test_dir!();
     dir.create("s2.bin", "a\nb\n\0c\n");
     let msg = "binary file matches (found \"\\0\" byte around offset 4)\n";
     eqnice!(msg, run(&dir, &["-v", "zzz", "s2.bin"]));
@@ -1198,7 +1161,7 @@ fn binary_explicit_invert() {
 /// File names that are not valid UTF-8 are printed as their raw bytes.
 #[test]
 fn non_utf8_file_name() {
-    let dir = Dir::new("non_utf8_file_name");
+    let dir = test_dir!();
     let name = PathBuf::from(std::ffi::OsStr::from_bytes(b"bad\xffname.txt"));
     dir.create(&name, "needle ff\n");
     dir.create("a.txt", "needle\n");
@@ -1210,7 +1173,7 @@ fn non_utf8_file_name() {
 /// A file without a trailing newline gets one added to its last printed line.
 #[test]
 fn no_trailing_newline() {
-    let dir = Dir::new("no_trailing_newline");
+    let dir = test_dir!();
     dir.create("nonl.txt", "first\nneedle no newline");
     eqnice!("nonl.txt:needle no newline\n", run(&dir, &["needle"]));
     eqnice!("needle\n", run(&dir, &["-o", "needle", "nonl.txt"]));
@@ -1220,7 +1183,7 @@ fn no_trailing_newline() {
 /// Empty files never match, are listed by --files and by --files-without-match.
 #[test]
 fn empty_file() {
-    let dir = Dir::new("empty_file");
+    let dir = test_dir!();
     dir.create("empty.txt", "");
     dir.create("full.txt", "needle\n");
     no_match(&dir, &["-c", "", "empty.txt"]);
@@ -1231,7 +1194,7 @@ fn empty_file() {
 /// A 100k-character line is printed in full, and its match column is exact.
 #[test]
 fn long_line() {
-    let dir = Dir::new("long_line");
+    let dir = test_dir!();
     let line = format!("{}needle{}", "a".repeat(50_000), "b".repeat(50_000));
     dir.create("long.txt", format!("{line}\n"));
     eqnice!(format!("long.txt:{line}\n"), run(&dir, &["needle"]));
@@ -1242,7 +1205,7 @@ fn long_line() {
 /// With stdin piped and no path, stdin is searched instead of the current directory.
 #[test]
 fn stdin_no_path() {
-    let dir = Dir::new("stdin_no_path");
+    let dir = test_dir!();
     dir.create("a.txt", "needle in file\n");
     let out = dir.command().args(["needle"]).with_stdin(b"a needle\nno\nneedle b\n");
     assert_eq!(out.status.code(), Some(0));
@@ -1257,7 +1220,7 @@ fn stdin_no_path() {
 /// `-` names stdin explicitly and can be mixed with files, keeping argument order.
 #[test]
 fn stdin_dash() {
-    let dir = Dir::new("stdin_dash");
+    let dir = test_dir!();
     dir.create("a.txt", "needle\n");
     let out = dir.command().args(["-n", "needle", "-"]).with_stdin(b"a needle\nno\n");
     eqnice!("1:a needle\n", &out.stdout);
@@ -1272,7 +1235,7 @@ fn stdin_dash() {
 /// Binary data on stdin is reported like an explicit binary file.
 #[test]
 fn stdin_binary() {
-    let dir = Dir::new("stdin_binary");
+    let dir = test_dir!();
     let out = dir.command().args(["needle"]).with_stdin(b"a\0needle\n");
     eqnice!("binary file matches (found \"\\0\" byte around offset 1)\n", &out.stdout);
 }
@@ -1280,7 +1243,7 @@ fn stdin_binary() {
 /// The implicit `./` is stripped when no path is given but kept for an explicit `./` or `.`.
 #[test]
 fn dot_slash_prefix() {
-    let dir = Dir::new("dot_slash_prefix");
+    let dir = test_dir!();
     dir.create("a.txt", "needle\n");
     dir.create("sub/b.txt", "needle\n");
     eqnice!("a.txt:needle\nsub/b.txt:needle\n", run(&dir, &["needle"]));
@@ -1294,7 +1257,7 @@ fn dot_slash_prefix() {
 /// A FIFO met while walking is skipped without blocking the search.
 #[test]
 fn fifo_does_not_hang() {
-    let dir = Dir::new("fifo_does_not_hang");
+    let dir = test_dir!();
     dir.create("a.txt", "needle\n");
     let status = std::process::Command::new("mkfifo").arg(dir.root.join("fifo")).status().unwrap();
     assert!(status.success());
@@ -1319,7 +1282,7 @@ fn fifo_does_not_hang() {
 /// --vimgrep prints `path:line:column:text` once per match.
 #[test]
 fn vimgrep() {
-    let dir = greetings("vimgrep");
+    let dir = hay::greetings(test_dir!());
     let expected = "\
 a.txt:1:5:hello world
 a.txt:2:5:Hello World
@@ -1334,7 +1297,7 @@ b.txt:2:5:hello there
 /// the buffer's end gives ripgrep's verdict (this output is rg 15's).
 #[test]
 fn walked_files_at_the_first_buffer_edges() {
-    let dir = Dir::new("walked_files_at_the_first_buffer_edges");
+    let dir = test_dir!();
     let top = "needle top\n";
     for size in [65535, 65536, 65537] {
         let body = format!("{top}{}\0", "x".repeat(size - top.len() - 1));
@@ -1361,7 +1324,7 @@ fn walked_files_at_the_first_buffer_edges() {
 /// later `-E` undoes it, as in ripgrep.
 #[test]
 fn no_encoding_undoes_encoding() {
-    let dir = Dir::new("no_encoding_undoes_encoding");
+    let dir = test_dir!();
     let utf16: Vec<u8> = "hi needle\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
     dir.create("u16.txt", [&[0xFF, 0xFE][..], &utf16].concat());
     no_match(&dir, &["-E", "none", "needle", "u16.txt"]);
@@ -1373,7 +1336,7 @@ fn no_encoding_undoes_encoding() {
 /// command line): the one given last wins.
 #[test]
 fn undoing_flags_last_one_wins() {
-    let dir = Dir::new("undoing_flags_last_one_wins");
+    let dir = test_dir!();
     dir.git_init();
     dir.create(".gitignore", "ignored.txt\n");
     dir.create("ignored.txt", "needle\n");
@@ -1395,7 +1358,7 @@ fn undoing_flags_last_one_wins() {
 /// --context-separator brings one back.
 #[test]
 fn no_context_separator() {
-    let dir = Dir::new("no_context_separator");
+    let dir = test_dir!();
     for f in ["f1.txt", "f2.txt"] {
         dir.create(f, "a\nneedle\nb\nc\nd\ne\nneedle\n");
     }
@@ -1410,7 +1373,7 @@ fn no_context_separator() {
 /// -p is --color always --heading -n, each part overridable.
 #[test]
 fn pretty_is_color_heading_line_numbers() {
-    let dir = Dir::new("pretty_is_color_heading_line_numbers");
+    let dir = test_dir!();
     dir.create("a.txt", "x\nneedle\n");
     let long = run(&dir, &["--color", "always", "--heading", "-n", "needle"]);
     assert!(long.starts_with(b"\x1b["), "{}", String::from_utf8_lossy(&long));
@@ -1427,7 +1390,7 @@ fn pretty_is_color_heading_line_numbers() {
 /// on binary data past the first 64 KiB (this output is rg 15's).
 #[test]
 fn stop_on_nonmatch_and_mmap() {
-    let dir = Dir::new("stop_on_nonmatch_and_mmap");
+    let dir = test_dir!();
     dir.create("s.txt", "needle 1\nneedle 2\nx\nneedle 3\n");
     eqnice!(
         "1:needle 1\n2:needle 2\n",
@@ -1444,7 +1407,7 @@ fn stop_on_nonmatch_and_mmap() {
 /// --ignore-messages brings them back.
 #[test]
 fn no_ignore_messages() {
-    let dir = Dir::new("no_ignore_messages");
+    let dir = test_dir!();
     dir.create(".ignore", "{a\n");
     dir.create("a.txt", "needle\n");
     let loud = dir.command().args(["needle"]).output();
@@ -1461,7 +1424,7 @@ fn no_ignore_messages() {
 /// to case; --no-ignore-file-case-insensitive undoes it.
 #[test]
 fn ignore_file_case_insensitive() {
-    let dir = Dir::new("ignore_file_case_insensitive");
+    let dir = test_dir!();
     dir.git_init();
     dir.create(".gitignore", "FOO.txt\n");
     dir.create("foo.txt", "needle\n");
@@ -1473,29 +1436,11 @@ fn ignore_file_case_insensitive() {
     eqnice!(both, run(&dir, &undone));
 }
 
-/// A tree for the preprocessor tests: the data under `data/`, and three preprocessors under
-/// `bin/`: one that reads the file on its stdin, one that reads the path it is given, one
-/// that fails.
-fn preprocessed(name: &str) -> Dir {
-    let dir = Dir::new(name);
-    dir.create("data/a.txt", "Sherlock one\nnothing\n");
-    dir.create("data/b.up", "sherlock lower\n");
-    dir.create("bin/up.sh", "#!/bin/sh\ntr a-z A-Z\n");
-    dir.create("bin/tag.sh", "#!/bin/sh\nsed \"s|^|$1: |\" \"$1\"\n");
-    dir.create("bin/fail.sh", "#!/bin/sh\necho \"cannot convert $1\" >&2\nexit 3\n");
-    for script in ["up.sh", "tag.sh", "fail.sh"] {
-        use std::os::unix::fs::PermissionsExt;
-        let path = dir.root.join("bin").join(script);
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    dir
-}
-
 /// --pre searches what the command prints: the file is its stdin and its path its argument;
 /// --pre-glob picks the files it applies to ('!' excludes), --no-pre turns it off.
 #[test]
 fn preprocessor() {
-    let dir = preprocessed("preprocessor");
+    let dir = hay::preprocessed(test_dir!());
     let both = "data/a.txt:SHERLOCK ONE\ndata/b.up:SHERLOCK LOWER\n";
     eqnice!(both, run(&dir, &["--pre", "bin/up.sh", "SHERLOCK", "data"]));
     let args = ["--pre", "bin/up.sh", "--pre-glob", "*.up", "SHERLOCK", "data"];
@@ -1520,7 +1465,7 @@ fn preprocessor() {
 /// cannot start, likewise. Both in ripgrep's words.
 #[test]
 fn preprocessor_failures() {
-    let dir = preprocessed("preprocessor_failures");
+    let dir = hay::preprocessed(test_dir!());
     let out = dir.command().args(["--pre", "bin/fail.sh", "Sherlock", "data/a.txt"]).assert_code(2);
     eqnice!("", &out.stdout);
     let line = "-".repeat(79);
@@ -1545,7 +1490,7 @@ fn preprocessor_failures() {
 /// --hostname-bin host, and --files. Expected bytes from rg, with this tree's path put in.
 #[test]
 fn hyperlinks() {
-    let dir = Dir::new("hyperlinks");
+    let dir = test_dir!();
     dir.create("a.txt", "Sherlock one\nnothing\n");
     dir.create("bin/host.sh", "#!/bin/sh\necho \"  testhost  \"\n");
     {
@@ -1584,7 +1529,7 @@ fn hyperlinks() {
 /// -u (--no-ignore) leaves --ignore-file in force (rg's f1466).
 #[test]
 fn no_ignore_keeps_ignore_file() {
-    let dir = Dir::new("no_ignore_keeps_ignore_file");
+    let dir = test_dir!();
     dir.git_init();
     dir.create("foo", "");
     dir.create("bar", "");
@@ -1598,7 +1543,7 @@ fn no_ignore_keeps_ignore_file() {
 /// --passthru and -A/-B/-C override each other: the last one wins (rg's r1868).
 #[test]
 fn passthru_and_context_last_wins() {
-    let dir = Dir::new("passthru_and_context_last_wins");
+    let dir = test_dir!();
     dir.create("test", "foo\nbar\nbaz\nquux\n");
     let cases: [(&[&str], &str); 7] = [
         (&["--passthru", "-C1"], "foo\nbar\nbaz\n"),
@@ -1620,7 +1565,7 @@ fn passthru_and_context_last_wins() {
 /// (rg's r1223).
 #[test]
 fn dash_directory_does_not_hide_stdin() {
-    let dir = Dir::new("dash_directory_does_not_hide_stdin");
+    let dir = test_dir!();
     dir.mkdir("-");
     dir.create("a.json", "{}");
     dir.create("a.txt", "some text");
@@ -1632,7 +1577,7 @@ fn dash_directory_does_not_hide_stdin() {
 /// The deprecated --sort-files is --sort path; --no-sort-files undoes it (rg's f263, r693).
 #[test]
 fn sort_files_deprecated_flags() {
-    let dir = Dir::new("sort_files_deprecated_flags");
+    let dir = test_dir!();
     for name in ["foo", "abc", "zoo", "bar"] {
         dir.create(name, "test\n");
     }
@@ -1648,7 +1593,7 @@ fn sort_files_deprecated_flags() {
 /// to the working directory); DRAGNET_CONFIG_PATH, even empty, takes precedence.
 #[test]
 fn ripgrep_config_path() {
-    let dir = Dir::new("ripgrep_config_path");
+    let dir = test_dir!();
     dir.create("sherlock", "the Sherlock\nsherlock lower\n");
     dir.create(".ripgreprc", "--ignore-case\n");
     dir.create(".dnrc", "--count\n");
@@ -1675,7 +1620,7 @@ fn ripgrep_config_path() {
 /// finds the match (rg's f362), a tiny regex limit refuses the pattern with rg's message.
 #[test]
 fn regex_size_limits() {
-    let dir = Dir::new("regex_size_limits");
+    let dir = test_dir!();
     dir.create("sherlock", "For the Doctor Watsons\nFor\n");
     let args = ["--dfa-size-limit", "10", r"For\s", "sherlock"];
     eqnice!("For the Doctor Watsons\n", run(&dir, &args));
@@ -1688,7 +1633,7 @@ fn regex_size_limits() {
 /// word, as rg's f1404 checks); nothing with --no-messages.
 #[test]
 fn nothing_searched_hint() {
-    let dir = Dir::new("nothing_searched_hint");
+    let dir = test_dir!();
     dir.create(".ignore", "ignored-dir/**");
     dir.create("ignored-dir/foo", "needle");
     let out = dir.command().args(["needle"]).assert_code(2);

@@ -198,7 +198,7 @@ fn refused(dir: &Dir, flag: &str) -> Option<String> {
 /// installed) every one `rg --help` lists, which the checked-in list must hold.
 #[test]
 fn every_rg_long_flag_is_accepted() {
-    let dir = Dir::new("every_rg_long_flag_is_accepted");
+    let dir = test_dir!();
     let mut flags: Vec<String> = RG_LONG_FLAGS.iter().map(|f| f.to_string()).collect();
     if let Some(help) = rg_help_flags() {
         assert!(help.len() > 80, "too few flags found in rg --help: {help:?}");
@@ -215,7 +215,7 @@ fn every_rg_long_flag_is_accepted() {
 /// dn accepts every short flag of ripgrep 15.
 #[test]
 fn every_rg_short_flag_is_accepted() {
-    let dir = Dir::new("every_rg_short_flag_is_accepted");
+    let dir = test_dir!();
     let refusals: Vec<String> =
         RG_SHORT_FLAGS.chars().filter_map(|c| refused(&dir, &format!("-{c}"))).collect();
     assert!(refusals.is_empty(), "refused: {refusals:#?}");
@@ -226,7 +226,7 @@ fn every_rg_short_flag_is_accepted() {
 /// stderr is empty. --trace says more.
 #[test]
 fn debug_and_trace_say_why() {
-    let dir = Dir::new("debug_and_trace_say_why");
+    let dir = test_dir!();
     dir.git_init();
     dir.create(".gitignore", "x.log\n");
     dir.create("x.log", "needle\n");

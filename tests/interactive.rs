@@ -9,22 +9,12 @@ use std::time::Duration;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
+use crate::hay;
 use crate::pty::Screen;
 use crate::util::Dir;
 
 /// How long a screen may take to show what a test waits for.
 const SOON: Duration = Duration::from_secs(20);
-
-/// A small tree: matches in several files, in different case, a context
-/// line, and a file with an escape sequence in it.
-fn tree(name: &str) -> Dir {
-    let dir = Dir::new(name);
-    dir.create("b.txt", "one needle\ntwo\nthree Needle\n");
-    dir.create("a/x.rs", "fn main() {}\nlet needle = 1;\n");
-    dir.create("c.md", "nothing here\n");
-    dir.create("evil.txt", "clip \x1b]52;c;ZXZpbA==\x07 needle\n");
-    dir
-}
 
 /// Starts `dn -Q ARGS` in `dir` on an 80×24 terminal.
 fn start(dir: &Dir, args: &[&str]) -> Screen {
@@ -63,7 +53,7 @@ fn assert_restored(raw: &[u8]) {
 /// its own row with its line number; the first match is selected.
 #[test]
 fn a_pattern_searches_at_once_in_path_order() {
-    let dir = tree("q-at-once");
+    let dir = hay::screen_material(test_dir!());
     let mut s = start(&dir, &["needle"]);
     s.wait_for("results", SOON, |t| t.contains("done") && t.contains("evil.txt"));
     let text = s.text();
@@ -87,7 +77,7 @@ fn a_pattern_searches_at_once_in_path_order() {
 /// "error" and keeps the last good results.
 #[test]
 fn typing_editing_toggling_and_errors() {
-    let dir = tree("q-typing");
+    let dir = hay::screen_material(test_dir!());
     let mut s = start(&dir, &[]);
     s.wait_for("the prompt", SOON, |t| t.starts_with(">"));
     s.keys(b"needle");
@@ -114,7 +104,7 @@ fn typing_editing_toggling_and_errors() {
 /// Enter runs $EDITOR +LINE FILE on the selected match, then redraws.
 #[test]
 fn enter_opens_the_editor_at_the_line() {
-    let dir = tree("q-editor");
+    let dir = hay::screen_material(test_dir!());
     let log = dir.root.join("editor.log");
     let script = dir.root.join("ed.sh");
     std::fs::write(&script, format!("#!/bin/sh\necho \"$@\" > '{}'\n", log.display())).unwrap();
@@ -138,7 +128,7 @@ fn enter_opens_the_editor_at_the_line() {
 /// and with -l the path, so `vim $(dn -Q -l)` works.
 #[test]
 fn ctrl_o_prints_the_selection() {
-    let dir = tree("q-output");
+    let dir = hay::screen_material(test_dir!());
     let mut s = start(&dir, &["needle"]);
     s.wait_for("results", SOON, |t| t.contains("done"));
     s.keys(b"\x0f");
@@ -156,7 +146,7 @@ fn ctrl_o_prints_the_selection() {
 /// Esc quits: the terminal is restored and no worker is left.
 #[test]
 fn esc_quits_and_restores_the_terminal() {
-    let dir = tree("q-esc");
+    let dir = hay::screen_material(test_dir!());
     let mut s = start(&dir, &["needle"]);
     s.wait_for("results", SOON, |t| t.contains("done"));
     let workers = children(s.pid());
@@ -175,7 +165,7 @@ fn esc_quits_and_restores_the_terminal() {
 #[test]
 fn sigterm_and_sighup_restore_and_reap() {
     for sig in [Signal::SIGTERM, Signal::SIGHUP] {
-        let dir = tree(&format!("q-{sig:?}"));
+        let dir = hay::screen_material(Dir::new(&format!("interactive-{sig:?}")));
         let s = start(&dir, &["needle"]);
         s.wait_for("results", SOON, |t| t.contains("done"));
         let workers = children(s.pid());
@@ -192,7 +182,7 @@ fn sigterm_and_sighup_restore_and_reap() {
 /// Resizing redraws the screen at the new size.
 #[test]
 fn resizing_redraws() {
-    let dir = tree("q-resize");
+    let dir = hay::screen_material(test_dir!());
     let mut s = start(&dir, &["needle"]);
     s.wait_for("results", SOON, |t| t.contains("done"));
     s.resize(12, 60);
@@ -206,7 +196,7 @@ fn resizing_redraws() {
 /// A file's escape sequence is drawn visibly, never sent to the terminal.
 #[test]
 fn file_contents_cannot_drive_the_terminal() {
-    let dir = tree("q-evil");
+    let dir = hay::screen_material(test_dir!());
     let mut s = start(&dir, &["clip"]);
     s.wait_for("results", SOON, |t| t.contains("done") && t.contains("evil.txt"));
     assert!(s.text().contains("^[]52;c;ZXZpbA==^G"), "{}", s.text());
@@ -218,7 +208,7 @@ fn file_contents_cannot_drive_the_terminal() {
 /// A worker killed during the session is replaced; searching goes on.
 #[test]
 fn a_killed_worker_is_replaced() {
-    let dir = tree("q-worker");
+    let dir = hay::screen_material(test_dir!());
     let mut s = start(&dir, &["needle"]);
     s.wait_for("results", SOON, |t| t.contains("done"));
     for w in children(s.pid()) {
@@ -237,7 +227,7 @@ fn a_killed_worker_is_replaced() {
 /// With no terminal to draw on, one line says so, exit 2.
 #[test]
 fn no_terminal_is_a_clear_error() {
-    let dir = tree("q-notty");
+    let dir = hay::screen_material(test_dir!());
     let out = std::process::Command::new("setsid")
         .arg(crate::util::dn_bin())
         .args(["-Q", "needle"])

@@ -3,35 +3,14 @@
 //! for the same search once elapsed times are normalised.
 //!
 //! The expected outputs were produced once by ripgrep 15.2.0 on the files
-//! built by `corpus()` (see shared/research/rg-json-examples.txt).
+//! built by `hay::json_corpus(test_dir!())` (see shared/research/rg-json-examples.txt).
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
 use serde::Deserialize;
 
-use crate::util::Dir;
-
-/// The sherlock text used throughout ripgrep's own tests.
-const SHERLOCK: &str = "\
-For the Doctor Watsons of this world, as opposed to the Sherlock
-Holmeses, success in the province of detective work must always
-be, to a very large extent, the result of luck. Sherlock Holmes
-can extract a clew from a wisp of straw or a flake of cigar ash;
-but Doctor Watson has to have it taken out for him and dusted,
-and exhibited clearly, with a label attached.
-";
-
-/// Builds the five files the expected outputs were made from.
-fn corpus() -> Dir {
-    let dir = Dir::new("json");
-    dir.create("sherlock.txt", SHERLOCK);
-    dir.create(OsStr::from_bytes(b"bad\xffname.txt"), b"caf\xe9 Watson latin1 line\nplain line\n");
-    dir.create("bin2.dat", b"Watson first\nmore\0tail Watson\n");
-    dir.create("inv.txt", "keep a\nfoo b\nkeep c\nkeep d\n");
-    dir.create("nonl.txt", "no newline at end Watson");
-    dir
-}
+use crate::hay;
 
 /// A value that is either UTF-8 text or base64 bytes.
 #[derive(Debug, Deserialize)]
@@ -123,7 +102,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let dir = corpus();
+    let dir = hay::json_corpus(test_dir!());
     let out = dir.command().args(args).assert_code(code);
     let text = String::from_utf8(out.stdout).expect("JSON output is UTF-8");
     for line in text.lines() {
@@ -137,7 +116,7 @@ where
 /// The summary is the last line and sums the per-file stats.
 #[test]
 fn summary_sums_the_files() {
-    let dir = corpus();
+    let dir = hay::json_corpus(test_dir!());
     let out = dir.command().args(["--json", "-j2", "-e", "Watson", "-e", "keep"]).stdout();
     let text = String::from_utf8(out).unwrap();
     let msgs: Vec<Message> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

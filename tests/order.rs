@@ -1,45 +1,18 @@
 //! Output order: any number of workers prints the same bytes as one worker,
 //! in sorted path order, on a tree of a few thousand files.
 
+use crate::hay;
 use crate::util::Dir;
-
-/// Builds a tree of 3000 files over nested directories, some matching.
-fn tree() -> Dir {
-    let dir = Dir::new("order");
-    for i in 0..3000 {
-        let body = match i % 5 {
-            0 => format!("needle {i}\nhay\nneedle again {i}\n"),
-            1 => "hay only\n".repeat(i % 40 + 1),
-            2 => format!("{}needle at the end {i}\n", "filler line\n".repeat(i % 300)),
-            3 => String::new(),
-            _ => format!("context before\nNeedle {i}\ncontext after\n"),
-        };
-        dir.create(format!("d{}/e{}/f{i:04}.txt", i % 7, i % 13), body);
-    }
-    dir
-}
 
 /// Runs `dn args` with `-jN` and returns stdout.
 fn run(dir: &Dir, jobs: &str, args: &[&str]) -> Vec<u8> {
-    dir.command().arg_list(&["-j", jobs]).arg_list(args).stdout()
-}
-
-trait ArgList {
-    /// Appends a slice of arguments.
-    fn arg_list(&mut self, args: &[&str]) -> &mut Self;
-}
-
-impl ArgList for crate::util::TestCommand {
-    /// Appends a slice of arguments.
-    fn arg_list(&mut self, args: &[&str]) -> &mut Self {
-        self.args(args)
-    }
+    dir.command().args(["-j", jobs]).args(args).stdout()
 }
 
 /// Parallel output equals single-worker output, for several output modes.
 #[test]
 fn parallel_output_is_identical_to_one_worker() {
-    let dir = tree();
+    let dir = hay::many_files(test_dir!());
     let cases: &[&[&str]] = &[
         &["needle"],
         &["-n", "-i", "needle"],
@@ -67,7 +40,7 @@ fn parallel_output_is_identical_to_one_worker() {
 /// The file paths come out in sorted order, directory by directory.
 #[test]
 fn paths_come_out_sorted() {
-    let dir = tree();
+    let dir = hay::many_files(test_dir!());
     let out = String::from_utf8(run(&dir, "8", &["-l", "needle"])).unwrap();
     let paths: Vec<&str> = out.lines().collect();
     assert_eq!(paths.len(), 1200);
@@ -108,7 +81,7 @@ fn scrub(v: &mut serde_json::Value) {
 /// `rg --sort path`; any number of walker threads gives the same bytes.
 #[test]
 fn walk_order_is_by_name_per_directory() {
-    let dir = Dir::new("order-names");
+    let dir = test_dir!();
     for rel in ["d/a/x", "d/a-b", "d/a.txt", "d/ab", "d/B", "d/sub/y/z", "d/sub/y.c"] {
         dir.create(rel, "hit\n");
     }
@@ -128,7 +101,7 @@ fn walk_order_is_by_name_per_directory() {
 #[test]
 fn sort_none_prints_files_as_they_finish() {
     use std::io::{BufRead, BufReader, Write};
-    let dir = tree();
+    let dir = hay::many_files(test_dir!());
     let sorted = run(&dir, "2", &["-n", "needle"]);
     let unsorted = run(&dir, "2", &["--sort", "none", "-n", "needle"]);
     let lines = |b: &[u8]| {

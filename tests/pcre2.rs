@@ -5,15 +5,8 @@
 //! with PCRE2 10.45) with the same arguments on the same tree, stdout piped, stdin closed.
 //! Without the `pcre2` feature only the refusals are checked.
 
+use crate::hay;
 use crate::util::Dir;
-
-/// A tree with look-around, backreference, case, CRLF and Unicode material.
-fn tree(name: &str) -> Dir {
-    let dir = Dir::new(name);
-    dir.create("a.txt", "foo bar\nfoobar\nthe Sherlock\nabcabc\nFOO Bar\nnaïve café\n");
-    dir.create("b.txt", "line one\r\nline two\r\n");
-    dir
-}
 
 /// Runs `dn --sort path ARGS` in `dir`; returns (exit code, stdout, stderr).
 fn run(dir: &Dir, args: &[&str]) -> (i32, String, String) {
@@ -26,7 +19,7 @@ fn run(dir: &Dir, args: &[&str]) -> (i32, String, String) {
 #[cfg(feature = "pcre2")]
 #[test]
 fn pcre2_look_around_and_backreferences() {
-    let dir = tree("pcre2_look_around");
+    let dir = hay::pcre2_material(test_dir!());
     eqnice!("a.txt:foo bar\n", run(&dir, &["-P", r"foo(?=\s)"]).1);
     eqnice!("a.txt:foo bar\n", run(&dir, &["--pcre2", r"foo(?=\s)"]).1);
     eqnice!("a.txt:foo bar\n", run(&dir, &["--engine", "pcre2", r"foo(?=\s)"]).1);
@@ -47,7 +40,7 @@ b.txt:line tw<o>\r
 #[cfg(feature = "pcre2")]
 #[test]
 fn pcre2_auto_falls_back() {
-    let dir = tree("pcre2_auto");
+    let dir = hay::pcre2_material(test_dir!());
     eqnice!("a.txt:the Sherlock\n", run(&dir, &["--engine", "auto", r"(?<=the\s)Sherlock"]).1);
     let args = ["--no-pcre2", "--auto-hybrid-regex", r"(?<=the\s)Sherlock"];
     eqnice!("a.txt:the Sherlock\n", run(&dir, &args).1);
@@ -59,7 +52,7 @@ fn pcre2_auto_falls_back() {
 #[cfg(feature = "pcre2")]
 #[test]
 fn pcre2_search_options() {
-    let dir = tree("pcre2_options");
+    let dir = hay::pcre2_material(test_dir!());
     eqnice!("a.txt:foo bar\na.txt:foobar\na.txt:FOO Bar\n", run(&dir, &["-P", "-i", "foo"]).1);
     eqnice!("a.txt:foo bar\na.txt:foobar\na.txt:FOO Bar\n", run(&dir, &["-P", "-S", "foo"]).1);
     assert_eq!(run(&dir, &["-P", "-S", "Foo"]).0, 1);
@@ -76,7 +69,7 @@ fn pcre2_search_options() {
 #[cfg(feature = "pcre2")]
 #[test]
 fn pcre2_multiline() {
-    let dir = tree("pcre2_multiline");
+    let dir = hay::pcre2_material(test_dir!());
     eqnice!("a.txt:foo bar\na.txt:foobar\n", run(&dir, &["-P", "-U", r"bar\nfoo"]).1);
     let args = ["-P", "-U", "--multiline-dotall", "bar.foo"];
     eqnice!("a.txt:foo bar\na.txt:foobar\n", run(&dir, &args).1);
@@ -88,7 +81,7 @@ fn pcre2_multiline() {
 #[cfg(feature = "pcre2")]
 #[test]
 fn pcre2_unicode_switches() {
-    let dir = tree("pcre2_unicode");
+    let dir = hay::pcre2_material(test_dir!());
     eqnice!("a.txt:café\n", run(&dir, &["-P", "-o", r"caf\w"]).1);
     assert_eq!(run(&dir, &["-P", "--no-pcre2-unicode", "-o", r"caf\w"]).0, 1);
     assert_eq!(run(&dir, &["-P", "--no-unicode", "-o", r"caf\w"]).0, 1);
@@ -100,7 +93,7 @@ fn pcre2_unicode_switches() {
 #[cfg(feature = "pcre2")]
 #[test]
 fn pcre2_json() {
-    let dir = tree("pcre2_json");
+    let dir = hay::pcre2_material(test_dir!());
     let (code, out, _) = run(&dir, &["-P", "--json", r"Sher\w+"]);
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
@@ -117,7 +110,7 @@ fn pcre2_json() {
 /// PCRE2 then fails in the default engine, with rg's hint.
 #[test]
 fn last_engine_flag_wins() {
-    let dir = tree("pcre2_last_wins");
+    let dir = hay::pcre2_material(test_dir!());
     let (code, out, err) = run(&dir, &["-P", "--no-pcre2", r"(?<=the\s)Sherlock"]);
     assert_eq!(code, 2);
     eqnice!("", out);
@@ -150,7 +143,7 @@ and look-around.
 #[cfg(feature = "pcre2")]
 #[test]
 fn pcre2_errors() {
-    let dir = tree("pcre2_errors");
+    let dir = hay::pcre2_material(test_dir!());
     let (code, out, err) = run(&dir, &["-P", "("]);
     assert_eq!(code, 2);
     eqnice!("", out);
@@ -180,7 +173,7 @@ PCRE2: error compiling pattern at offset 9: missing closing parenthesis
 #[cfg(not(feature = "pcre2"))]
 #[test]
 fn pcre2_unavailable() {
-    let dir = tree("pcre2_unavailable");
+    let dir = hay::pcre2_material(test_dir!());
     for args in [&["-P", "foo"][..], &["--engine", "pcre2", "foo"]] {
         let (code, out, err) = run(&dir, args);
         assert_eq!(code, 2);
@@ -193,7 +186,7 @@ fn pcre2_unavailable() {
 /// --version features line says +pcre2 or -pcre2.
 #[test]
 fn pcre2_version_and_features() {
-    let dir = tree("pcre2_version");
+    let dir = hay::pcre2_material(test_dir!());
     let (code, out, err) = run(&dir, &["--pcre2-version"]);
     eqnice!("", err);
     let version = dir.command().args(["--version"]).output();

@@ -34,7 +34,7 @@ fn has_raw_control(out: &[u8]) -> bool {
 /// Every output mode shows the controls visibly and sends none of them.
 #[test]
 fn controls_from_files_are_shown_not_sent_in_every_mode() {
-    let dir = Dir::new("terminal-modes");
+    let dir = test_dir!();
     hostile(&dir);
     let modes: &[&[&str]] = &[
         &[],
@@ -72,7 +72,7 @@ fn controls_from_files_are_shown_not_sent_in_every_mode() {
 /// With colour, an escaped character is set apart in reverse video.
 #[test]
 fn escaped_controls_stand_out_in_colour() {
-    let dir = Dir::new("terminal-colour");
+    let dir = test_dir!();
     hostile(&dir);
     let run =
         run_on_tty(&dir.root, &["--color", "always", "-N", "hidden", "evil.txt"], true, false);
@@ -83,7 +83,7 @@ fn escaped_controls_stand_out_in_colour() {
 /// --no-sanitize sends the file's bytes as they are, as rg does.
 #[test]
 fn no_sanitize_sends_the_bytes() {
-    let dir = Dir::new("terminal-raw");
+    let dir = test_dir!();
     hostile(&dir);
     let run =
         run_on_tty(&dir.root, &["--color", "never", "--no-sanitize", "-N", "clip"], true, false);
@@ -98,7 +98,7 @@ fn no_sanitize_sends_the_bytes() {
 /// stderr is.
 #[test]
 fn piped_output_is_untouched() {
-    let dir = Dir::new("terminal-piped");
+    let dir = test_dir!();
     hostile(&dir);
     let run = run_on_tty(&dir.root, &["--color", "always", "-N", "bare", "evil.txt"], false, true);
     // rg 15.2.0's bytes for the same command.
@@ -109,7 +109,7 @@ fn piped_output_is_untouched() {
 /// controls; piped, the message is ripgrep's bytes.
 #[test]
 fn messages_on_a_terminal_are_sanitized() {
-    let dir = Dir::new("terminal-stderr");
+    let dir = test_dir!();
     hostile(&dir);
     let missing = "gone\x1b[2J";
     let run = run_on_tty(&dir.root, &["needle", missing], false, true);

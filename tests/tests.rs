@@ -8,6 +8,7 @@ mod exit_status;
 mod feature;
 mod flags;
 mod generated;
+mod hay;
 #[cfg(target_os = "linux")]
 mod interactive;
 mod json;

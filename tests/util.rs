@@ -23,6 +23,19 @@ macro_rules! eqnice {
     }};
 }
 
+/// A fresh, empty directory named after the test that calls it (its
+/// module and function), so every test works in a tree of its own.
+#[macro_export]
+macro_rules! test_dir {
+    () => {{
+        fn here() {}
+        let path = std::any::type_name_of_val(&here);
+        let path = path.strip_suffix("::here").unwrap_or(path);
+        let name: Vec<&str> = path.split("::").skip(1).collect();
+        $crate::util::Dir::new(&name.join("-"))
+    }};
+}
+
 /// Path of the `dn` binary under test.
 pub fn dn_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_dn"))
