@@ -324,3 +324,41 @@ fn errors_never_panic() {
         assert!(!out.stderr.is_empty(), "no error message for {args:?}");
     }
 }
+
+/// --no-messages silences problems with --ignore-file files too, as rg
+/// does (it used to print them); the search goes on.
+#[test]
+fn no_messages_silences_ignore_file_problems() {
+    let dir = hay::two_files(test_dir!());
+    let out = dir
+        .command()
+        .args(["--no-messages", "--ignore-file", "/nonexistent", "hello"])
+        .assert_code(0);
+    eqnice!("a.txt:hello world\na.txt:helloworld\n", &out.stdout);
+    eqnice!("", &out.stderr);
+}
+
+/// A file root is classified once: `dn PATTERN FILE` stats the file by
+/// its name once (it used to be seven times). Skipped where strace is
+/// missing (CI installs it).
+#[test]
+fn a_named_file_is_stated_once() {
+    let dir = hay::two_files(test_dir!());
+    let trace = dir.root.join("trace.txt");
+    let Ok(out) = std::process::Command::new("strace")
+        .args(["-f", "-e", "trace=%stat,%lstat,%fstat,statx", "-o"])
+        .arg(&trace)
+        .arg(crate::util::dn_bin())
+        .args(["hello", "a.txt"])
+        .current_dir(&dir.root)
+        .stdin(std::process::Stdio::null())
+        .output()
+    else {
+        eprintln!("strace is not installed: skipped");
+        return;
+    };
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let trace = std::fs::read_to_string(&trace).unwrap();
+    let by_name = trace.lines().filter(|l| l.contains("\"a.txt\"")).count();
+    assert_eq!(by_name, 1, "a.txt was stated {by_name} times:\n{trace}");
+}
