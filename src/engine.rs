@@ -292,7 +292,7 @@ impl<'a> Search<'a> {
     /// Sends the batches the scheduler hands out.
     fn dispatch(&mut self) {
         for (k, tasks) in self.sched.dispatch(self.flow()) {
-            if self.pool.send_batch(k, self.gen, &tasks).is_err() {
+            if self.pool.send_batch(k, self.gen, u64::MAX, &tasks).is_err() {
                 // The worker is gone; the poll of its pipe will report it and
                 // its files will be handed to the others.
                 self.pool.close(k);

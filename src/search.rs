@@ -132,6 +132,13 @@ pub(crate) struct SearchWorker<W: Write> {
     head: Vec<u8>,
     /// Whether the query is still current, when queries can change.
     currency: Option<Currency>,
+    /// The printer that only counts (for files past the screen's window),
+    /// writing nowhere; made when first needed.
+    counter: Option<Printer<FrameWriter<io::Sink>>>,
+    /// The query's printer options (to make `counter`).
+    printer_opts: crate::query::PrinterOpts,
+    /// The current file is only counted.
+    counting: bool,
 }
 
 impl<W: Write> SearchWorker<W> {
@@ -170,6 +177,9 @@ impl<W: Write> SearchWorker<W> {
             commands,
             head: Vec::new(),
             currency,
+            counter: None,
+            printer_opts: q.printer.clone(),
+            counting: false,
         }
     }
 
@@ -192,10 +202,21 @@ impl<W: Write> SearchWorker<W> {
         self.currency.is_some_and(|c| c.superseded())
     }
 
-    /// Searches one file and queues its done frame (output, stats, error);
-    /// fails only when the pipe to the parent broke.
-    pub(crate) fn search(&mut self, job: &Job) -> io::Result<()> {
+    /// Searches one file and queues its done frame (output, stats, error),
+    /// with no output when `counting` (its matches are counted in the
+    /// stats); fails only when the pipe to the parent broke.
+    pub(crate) fn search(&mut self, job: &Job, counting: bool) -> io::Result<()> {
         self.printer.get_mut().begin(self.gen, job.seq)?;
+        self.counting = counting;
+        if counting {
+            let opts = &self.printer_opts;
+            let counter = self.counter.get_or_insert_with(|| {
+                let mut p = opts.clone();
+                (p.mode, p.quiet, p.stats) = (crate::query::SearchMode::CountMatches, false, true);
+                printer::build(&p, FrameWriter::new(io::sink(), false))
+            });
+            counter.get_mut().begin(self.gen, job.seq)?;
+        }
         let bin = if job.explicit { self.opts.binary_explicit } else { self.opts.binary_implicit };
         let bin = bin.detection();
         self.searcher.set_binary_detection(bin.clone());
@@ -300,7 +321,15 @@ impl<W: Write> SearchWorker<W> {
     /// Runs the searcher over `src` into the printer, naming it `path`,
     /// with the query's engine (the one dispatch on the engine per file).
     fn run(&mut self, path: &Path, src: Source<'_>) -> io::Result<Outcome> {
-        let (s, p, currency) = (&mut self.searcher, &mut self.printer, self.currency);
+        let (s, currency) = (&mut self.searcher, self.currency);
+        if let (true, Some(p)) = (self.counting, self.counter.as_mut()) {
+            return match &self.matcher {
+                Matcher::Rust(m) => search_with(m, s, p, path, src, currency),
+                #[cfg(feature = "pcre2")]
+                Matcher::Pcre2(m) => search_with(m, s, p, path, src, currency),
+            };
+        }
+        let p = &mut self.printer;
         match &self.matcher {
             Matcher::Rust(m) => search_with(m, s, p, path, src, currency),
             #[cfg(feature = "pcre2")]

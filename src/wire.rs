@@ -57,8 +57,10 @@ pub(crate) enum Request {
     /// From now on, search with these options (a serialized query) and
     /// label results with `gen`.
     Query { gen: u64, spec: Vec<u8> },
-    /// Search these files for query `gen`.
-    Batch { gen: u64, jobs: Vec<Job> },
+    /// Search these files for query `gen`; a file at or after position
+    /// `render_below` is only counted (its matches), not rendered: the
+    /// screen that asked has no room left for it.
+    Batch { gen: u64, render_below: u64, jobs: Vec<Job> },
 }
 
 /// A message from a worker to the parent.
@@ -134,11 +136,18 @@ pub(crate) fn encode_query(out: &mut Vec<u8>, gen: u64, spec: &[u8]) {
 }
 
 /// Appends a batch frame of query `gen` holding `jobs` (anything that holds
-/// a `Job`) to `out`, without copying the jobs first.
-pub(crate) fn encode_batch<J: AsRef<Job>>(out: &mut Vec<u8>, gen: u64, jobs: &[J]) {
-    let len = 8 + 4 + jobs.iter().map(|j| 8 + 1 + 4 + j.as_ref().path.len()).sum::<usize>();
+/// a `Job`) to `out`, without copying the jobs first; files from position
+/// `render_below` on are only counted.
+pub(crate) fn encode_batch<J: AsRef<Job>>(
+    out: &mut Vec<u8>,
+    gen: u64,
+    render_below: u64,
+    jobs: &[J],
+) {
+    let len = 8 + 8 + 4 + jobs.iter().map(|j| 8 + 1 + 4 + j.as_ref().path.len()).sum::<usize>();
     put_header(out, TAG_BATCH, len);
     out.extend_from_slice(&gen.to_le_bytes());
+    out.extend_from_slice(&render_below.to_le_bytes());
     out.extend_from_slice(&(jobs.len() as u32).to_le_bytes());
     for job in jobs.iter().map(AsRef::as_ref) {
         out.extend_from_slice(&job.seq.to_le_bytes());
@@ -332,7 +341,7 @@ pub(crate) fn decode_request(tag: u8, payload: &[u8]) -> Result<Request, WireErr
     let req = match tag {
         TAG_QUERY => Request::Query { gen: c.u64()?, spec: c.bytes()?.to_vec() },
         TAG_BATCH => {
-            let gen = c.u64()?;
+            let (gen, render_below) = (c.u64()?, c.u64()?);
             let n = c.u32()? as usize;
             let mut jobs = Vec::with_capacity(n.min(4096));
             for _ in 0..n {
@@ -341,7 +350,7 @@ pub(crate) fn decode_request(tag: u8, payload: &[u8]) -> Result<Request, WireErr
                 let path = c.bytes()?.to_vec();
                 jobs.push(Job { seq, explicit: flags & 1 != 0, stdin: flags & 2 != 0, path });
             }
-            Request::Batch { gen, jobs }
+            Request::Batch { gen, render_below, jobs }
         }
         _ => return Err(WireError::Corrupt("unknown request tag")),
     };
@@ -423,16 +432,17 @@ mod tests {
             Job { seq: u64::MAX, explicit: false, stdin: true, path: Vec::new() },
         ];
         let mut buf = Vec::new();
-        encode_batch(&mut buf, 7, &jobs);
-        assert_eq!(read_request(&buf), Request::Batch { gen: 7, jobs });
+        encode_batch(&mut buf, 7, 2, &jobs);
+        assert_eq!(read_request(&buf), Request::Batch { gen: 7, render_below: 2, jobs });
     }
 
     /// An empty batch and a query round-trip.
     #[test]
     fn empty_batch_and_query_round_trip() {
         let mut buf = Vec::new();
-        encode_batch::<Job>(&mut buf, 1, &[]);
-        assert_eq!(read_request(&buf), Request::Batch { gen: 1, jobs: vec![] });
+        encode_batch::<Job>(&mut buf, 1, u64::MAX, &[]);
+        let empty = Request::Batch { gen: 1, render_below: u64::MAX, jobs: vec![] };
+        assert_eq!(read_request(&buf), empty);
         let mut buf = Vec::new();
         encode_query(&mut buf, u64::MAX, b"{\"x\":1}");
         assert_eq!(

@@ -240,3 +240,23 @@ fn no_terminal_is_a_clear_error() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("terminal") && err.contains("/dev/tty"), "{err}");
 }
+
+/// A query that matches more lines than the screen keeps (20,000) keeps
+/// the first ones in path order and counts the rest exactly, whether they
+/// were drawn and dropped or only counted by the workers.
+#[test]
+fn results_beyond_the_window_are_counted() {
+    let dir = test_dir!();
+    let lines: String = (0..1000).map(|i| format!("hit {i}\n")).collect();
+    for f in 0..30 {
+        dir.create(format!("f{f:02}.txt"), &lines);
+    }
+    let mut s = Screen::start(&dir.root, &["-Q", "hit"], 24, 120, &[]);
+    s.wait_for("the count", SOON, |t| t.contains("done") && t.contains("more lines not shown"));
+    let text = s.text();
+    assert!(text.contains("30000 matches"), "{text}");
+    assert!(text.contains("10000 more lines not shown"), "{text}");
+    assert!(text.contains("f00.txt"), "the first file is not shown:\n{text}");
+    s.keys(b"\x1b");
+    s.finish(SOON);
+}

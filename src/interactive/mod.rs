@@ -160,7 +160,7 @@ impl<'c> Ui<'c> {
                 }
             }
             if ready.walk {
-                session.on_walk();
+                session.on_walk(&self.results);
                 self.dirty = true;
             }
             for k in ready.workers {
@@ -172,7 +172,7 @@ impl<'c> Ui<'c> {
                     return Ok(end);
                 }
             }
-            session.pump();
+            session.pump(&self.results);
         }
     }
 

@@ -83,6 +83,18 @@ impl Results {
         self.files.iter().map(|(seq, f)| (*seq, f))
     }
 
+    /// The first file position the window has no room for (u64::MAX while
+    /// it has room): files from there on need only be counted.
+    pub(crate) fn cutoff(&self) -> u64 {
+        self.cutoff
+    }
+
+    /// Counts the `lines` matching lines of file `seq`, which was searched
+    /// without rendering (it was past the window).
+    pub(crate) fn count_unkept(&mut self, lines: u64) {
+        self.unkept += lines;
+    }
+
     /// The path of file `seq`, if it has rows kept.
     pub(crate) fn path(&self, seq: u64) -> Option<&[u8]> {
         self.files.get(&seq).map(|f| f.path.as_slice())

@@ -192,7 +192,7 @@ impl Session {
             progress: Progress { running: true, ..Progress::default() },
         });
         results.clear();
-        self.pump();
+        self.pump(results);
     }
 
     /// Stops the running query, if any (Ctrl-C, or a new one): workers drop
@@ -235,7 +235,7 @@ impl Session {
     }
 
     /// Takes what the walker sent, and feeds the running query.
-    pub(crate) fn on_walk(&mut self) {
+    pub(crate) fn on_walk(&mut self, results: &Results) {
         let Some(w) = &self.walking else { return };
         w.bell.drain();
         loop {
@@ -260,12 +260,14 @@ impl Session {
                 }
             }
         }
-        self.pump();
+        self.pump(results);
     }
 
     /// Hands files to the scheduler (skipping proven misses) and sends the
-    /// batches it gives out; notes the end of the query.
-    pub(crate) fn pump(&mut self) {
+    /// batches it gives out, asking for the rendering of only the files
+    /// that fit `results`' window; notes the end of the query.
+    pub(crate) fn pump(&mut self, results: &Results) {
+        let render_below = results.cutoff();
         let Some(run) = self.run.as_mut() else { return };
         if !run.progress.running {
             return;
@@ -283,7 +285,7 @@ impl Session {
         }
         let flow = Flow::default();
         for (k, tasks) in run.sched.dispatch(flow) {
-            if self.pool.send_batch(k, run.gen, &tasks).is_err() {
+            if self.pool.send_batch(k, run.gen, render_below, &tasks).is_err() {
                 self.pool.close(k);
             }
             run.sched.assign(k, tasks);
@@ -309,7 +311,7 @@ impl Session {
         if let Readout::Gone(why) = readout {
             self.on_gone(k, why, results);
         }
-        self.pump();
+        self.pump(results);
         Ok(())
     }
 
@@ -325,7 +327,11 @@ impl Session {
             Response::Done(done) if done.gen == run.gen => {
                 run.sched.landed(k, done.seq, done.has_match);
                 let path = &self.files[done.seq as usize].path;
-                results.add(done.seq, path, &done.bytes, true);
+                if done.seq >= results.cutoff() && done.bytes.is_empty() {
+                    results.count_unkept(done.stats.matched_lines());
+                } else {
+                    results.add(done.seq, path, &done.bytes, true);
+                }
                 let p = &mut run.progress;
                 p.searched += 1;
                 p.matched += u64::from(done.has_match);

@@ -270,15 +270,17 @@ impl WorkerPool {
         self.send_frame(k)
     }
 
-    /// Sends a batch of jobs of query `gen` to worker `k`.
+    /// Sends a batch of jobs of query `gen` to worker `k` (files from
+    /// position `render_below` on are only counted).
     pub(crate) fn send_batch<J: AsRef<Job>>(
         &mut self,
         k: usize,
         gen: u64,
+        render_below: u64,
         jobs: &[J],
     ) -> io::Result<()> {
         self.frame.clear();
-        wire::encode_batch(&mut self.frame, gen, jobs);
+        wire::encode_batch(&mut self.frame, gen, render_below, jobs);
         self.send_frame(k)
     }
 

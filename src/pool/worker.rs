@@ -60,7 +60,7 @@ pub(crate) fn run(io: WorkerIo, initial: Option<Initial>, now: Option<&'static A
                 let currency = now.map(|now| Currency::new(now, gen));
                 worker = Some(SearchWorker::new(&query, gen, matcher, out, currency));
             }
-            Ok(Request::Batch { gen, jobs }) => {
+            Ok(Request::Batch { gen, render_below, jobs }) => {
                 let Some(w) = worker.as_mut() else { return EXIT_PROTOCOL };
                 if w.gen() != gen {
                     continue; // a batch of a query superseded before it came
@@ -69,7 +69,7 @@ pub(crate) fn run(io: WorkerIo, initial: Option<Initial>, now: Option<&'static A
                     if w.superseded() {
                         break;
                     }
-                    if w.search(job).is_err() {
+                    if w.search(job, job.seq >= render_below).is_err() {
                         return 0; // the result pipe broke: the parent is gone
                     }
                 }
