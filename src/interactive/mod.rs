@@ -36,8 +36,10 @@ use term::Term;
 /// Redraws happen at most this often while results stream in (the first
 /// result is drawn at once).
 const FRAME: Duration = Duration::from_millis(30);
-/// While a search runs, the status line's clock is redrawn this often.
-const TICK: Duration = Duration::from_millis(100);
+/// While a search runs, the status line (its counts and clock) is redrawn
+/// this often; results that arrive below a full screen wait for it too
+/// (drawing costs the CPU the workers need).
+const TICK: Duration = Duration::from_millis(250);
 
 /// Runs the interactive session for `cfg`; returns how dn should end.
 pub(crate) fn run(cfg: &Config) -> anyhow::Result<ExitStatus> {
@@ -110,6 +112,8 @@ struct Ui<'c> {
     signals: Receiver<Signal>,
     sig_bell: Doorbell,
     dirty: bool,
+    /// A key was typed: draw at once, whatever the frame rate says.
+    urgent: bool,
     drawn: Option<Instant>,
     /// Results were empty at the last draw (a first result is drawn at once).
     was_empty: bool,
@@ -135,6 +139,7 @@ impl<'c> Ui<'c> {
             signals,
             sig_bell,
             dirty: true,
+            urgent: true,
             drawn: None,
             was_empty: true,
         }
@@ -154,7 +159,10 @@ impl<'c> Ui<'c> {
                             self.term.screen.autoresize()?;
                             self.dirty = true;
                         }
-                        Signal::SIGINT if session.is_running() => session.stop(),
+                        Signal::SIGINT if session.is_running() => {
+                            session.stop();
+                            self.dirty = true;
+                        }
                         sig => return Ok(End::Signal(sig)),
                     }
                 }
@@ -163,9 +171,13 @@ impl<'c> Ui<'c> {
                 session.on_walk(&self.results);
                 self.dirty = true;
             }
+            let was_running = session.is_running();
             for k in ready.workers {
+                let (version, rows) = (self.results.version(), self.results.len());
                 session.on_worker(k, &mut self.results)?;
-                self.dirty = true;
+                // Rows that land below a full screen can wait for the tick.
+                let shown = self.results.version() != version && rows < 2 * self.screen.page;
+                self.dirty |= shown || (was_running && !session.is_running());
             }
             if ready.keys {
                 if let Some(end) = self.keys(session)? {
@@ -210,7 +222,9 @@ impl<'c> Ui<'c> {
     /// How long the poll may sleep: until the next frame may be drawn when
     /// something changed, a tick while searching, forever otherwise.
     fn timeout(&self, session: &Session) -> PollTimeout {
-        let wait = if self.dirty {
+        let wait = if self.dirty && self.urgent {
+            Some(Duration::ZERO)
+        } else if self.dirty {
             let since = self.drawn.map_or(FRAME, |t| t.elapsed());
             Some(FRAME.saturating_sub(since))
         } else if session.is_running() {
@@ -225,11 +239,12 @@ impl<'c> Ui<'c> {
     /// first result), or when the clock of a running search moves on.
     fn draw_if_due(&mut self, session: &Session) -> io::Result<()> {
         let first_result = self.was_empty && !self.results.is_empty();
-        let due = self.drawn.is_none_or(|t| t.elapsed() >= FRAME);
+        let due = self.urgent || self.drawn.is_none_or(|t| t.elapsed() >= FRAME);
         let tick = session.is_running() && self.drawn.is_none_or(|t| t.elapsed() >= TICK);
         if !((self.dirty && (due || first_result)) || tick) {
             return Ok(());
         }
+        self.urgent = false;
         let progress = session.progress();
         self.screen.settle(&self.results);
         self.load_preview();
@@ -272,6 +287,7 @@ impl<'c> Ui<'c> {
         while crossterm::event::poll(Duration::ZERO)? {
             let event = crossterm::event::read()?;
             self.dirty = true;
+            self.urgent = true;
             let Event::Key(key) = event else { continue };
             let running = session.is_running();
             match self.screen.key(key, running, &self.results) {
@@ -294,6 +310,14 @@ impl<'c> Ui<'c> {
     /// Compiles the screen's query and starts it; an invalid one is shown
     /// in the status line and the last good results stay.
     fn search(&mut self, session: &mut Session) {
+        self.dirty = true;
+        if self.screen.text().is_empty() {
+            // Nothing to look for (every line would match): wait for a key.
+            self.screen.error = None;
+            self.screen.reset_selection();
+            session.idle(&mut self.results);
+            return;
+        }
         let q = self.screen.query(&self.cfg.query);
         match crate::matcher::build(&q.matcher) {
             Ok(m) => {

@@ -60,17 +60,31 @@ pub(crate) struct Results {
     cutoff: u64,
     /// Rows seen but not kept.
     pub(crate) unkept: u64,
+    /// Changes whenever rows are added or removed.
+    version: u64,
 }
 
 impl Results {
     /// An empty window of at most `cap` rows.
     pub(crate) fn new(cap: usize) -> Results {
-        Results { files: BTreeMap::new(), rows: 0, cap, cutoff: u64::MAX, unkept: 0 }
+        Results { files: BTreeMap::new(), rows: 0, cap, cutoff: u64::MAX, unkept: 0, version: 0 }
     }
 
     /// Forgets everything (a new query starts).
     pub(crate) fn clear(&mut self) {
+        let version = self.version + 1;
         *self = Results::new(self.cap);
+        self.version = version;
+    }
+
+    /// A number that changes whenever rows are added or removed.
+    pub(crate) fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The number of rows kept.
+    pub(crate) fn len(&self) -> usize {
+        self.rows
     }
 
     /// True when no row is kept.
@@ -139,6 +153,7 @@ impl Results {
             self.files.remove(&seq);
         }
         self.rows += added;
+        self.version += u64::from(added > 0);
         self.shrink();
     }
 
@@ -146,6 +161,7 @@ impl Results {
     pub(crate) fn restart(&mut self, seq: u64) {
         if let Some(f) = self.files.remove(&seq) {
             self.rows -= f.rows.len();
+            self.version += 1;
         }
     }
 

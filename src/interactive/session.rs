@@ -195,6 +195,14 @@ impl Session {
         self.pump(results);
     }
 
+    /// Searches nothing (the query is empty): stops the running query and
+    /// clears `results`.
+    pub(crate) fn idle(&mut self, results: &mut Results) {
+        self.stop();
+        self.run = None;
+        results.clear();
+    }
+
     /// Stops the running query, if any (Ctrl-C, or a new one): workers drop
     /// it; what it learnt is kept.
     pub(crate) fn stop(&mut self) {

@@ -4,7 +4,7 @@
 //! back (raw mode off, main screen, cursor shown), however the session ends.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::os::fd::{AsFd, BorrowedFd};
 
 use anyhow::Context;
@@ -19,8 +19,9 @@ const RESTORE: &[u8] = b"\x1b[?1049l\x1b[?25h\x1b[0m";
 
 /// The terminal, set up for the session.
 pub(crate) struct Term {
-    /// The screen ratatui draws on.
-    pub(crate) screen: Terminal<CrosstermBackend<File>>,
+    /// The screen ratatui draws on (buffered: ratatui flushes once per
+    /// frame, where the terminal would otherwise get a write per escape).
+    pub(crate) screen: Terminal<CrosstermBackend<BufWriter<File>>>,
     /// The terminal, for reading keys (polled for input).
     input: File,
 }
@@ -40,7 +41,7 @@ impl Term {
             .context("-Q/--query: cannot switch the terminal (/dev/tty) to raw mode")?;
         let mut out = tty;
         crossterm::execute!(out, EnterAlternateScreen)?;
-        let screen = Terminal::new(CrosstermBackend::new(out))?;
+        let screen = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, out)))?;
         Ok(Term { screen, input })
     }
 
@@ -62,7 +63,7 @@ impl Term {
         crossterm::terminal::enable_raw_mode()?;
         let mut out = self.input.try_clone()?;
         crossterm::execute!(out, EnterAlternateScreen, Clear(ClearType::All))?;
-        self.screen = Terminal::new(CrosstermBackend::new(out))?;
+        self.screen = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, out)))?;
         Ok(())
     }
 }

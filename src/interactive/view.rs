@@ -241,6 +241,13 @@ fn draw_preview(f: &mut Frame, v: &View, p: &Preview, area: Rect) {
 /// The status line: state, counts, time, flags and the last problem.
 fn draw_status(f: &mut Frame, v: &View, area: Rect) {
     let p = v.progress;
+    if v.screen.text().is_empty() && !p.running {
+        let plus = if v.files.1 { "+" } else { "" };
+        let text = format!(" type a pattern | {}{plus} files", v.files.0);
+        let line = Line::from(Span::styled(text, Style::new().add_modifier(Modifier::REVERSED)));
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let state = if p.running {
         "searching"
     } else if p.stopped {
@@ -257,6 +264,9 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
         p.stats.matches(),
         p.elapsed.as_secs_f64() * 1000.0
     );
+    if p.skipped > 0 {
+        text.push_str(&format!(" ({} skipped)", p.skipped));
+    }
     if v.results.unkept > 0 {
         text.push_str(&format!(" | {} more lines not shown", v.results.unkept));
     }
