@@ -91,18 +91,26 @@ impl Screen {
             u8::from(w.no_ignore_vcs && w.no_ignore_dot)
         };
         let s = &cfg.query.searcher;
+        let mut screen = Screen::blank(Toggles {
+            case: m.case,
+            word: m.word,
+            fixed: m.fixed_strings,
+            line: m.line_regexp,
+            context: s.before_context.max(s.after_context),
+            unrestricted,
+            hidden: w.hidden,
+        });
+        screen.cursor = q.chars().count();
+        screen.query = q.chars().collect();
+        screen
+    }
+
+    /// A screen with an empty query and `toggles`, nothing selected.
+    fn blank(toggles: Toggles) -> Screen {
         Screen {
-            cursor: q.chars().count(),
-            query: q.chars().collect(),
-            toggles: Toggles {
-                case: m.case,
-                word: m.word,
-                fixed: m.fixed_strings,
-                line: m.line_regexp,
-                context: s.before_context.max(s.after_context),
-                unrestricted,
-                hidden: w.hidden,
-            },
+            query: vec![],
+            cursor: 0,
+            toggles,
             selected: None,
             moved: false,
             top: 0,
@@ -364,26 +372,17 @@ mod tests {
 
     /// A screen with an empty query and default toggles.
     fn screen() -> Screen {
-        Screen {
-            query: vec![],
-            cursor: 0,
-            toggles: Toggles {
-                case: Case::Sensitive,
-                word: false,
-                fixed: false,
-                line: false,
-                context: 0,
-                unrestricted: 0,
-                hidden: false,
-            },
-            selected: None,
-            moved: false,
-            top: 0,
-            marks: BTreeSet::new(),
-            preview: false,
-            error: None,
-            page: 3,
-        }
+        let mut s = Screen::blank(Toggles {
+            case: Case::Sensitive,
+            word: false,
+            fixed: false,
+            line: false,
+            context: 0,
+            unrestricted: 0,
+            hidden: false,
+        });
+        s.page = 3;
+        s
     }
 
     /// Typing, Backspace, Ctrl-U and Ctrl-W edit the query; each edit asks
