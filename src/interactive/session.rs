@@ -298,6 +298,16 @@ impl Session {
             }
             run.sched.assign(k, tasks);
         }
+        if !run.sched.any_alive() {
+            // No worker could be kept alive (the budget of replacements is
+            // spent): say what is left unsearched, and end the query.
+            let left = run.sched.abandon().len() + (self.files.len() - run.next);
+            run.progress.problems.push(format!("every worker died; {left} file(s) not searched"));
+            run.progress.running = false;
+            run.progress.stopped = true;
+            run.progress.elapsed = run.started.elapsed();
+            return;
+        }
         let finished =
             self.walking.is_none() && run.next == self.files.len() && run.sched.is_idle();
         if finished {
