@@ -20,6 +20,15 @@ use crate::util::dn_bin;
 /// Cancellation must complete this fast (the issue's bound).
 const CANCEL_BOUND: Duration = Duration::from_millis(100);
 
+/// Holds the process tests to one at a time: each measures how fast a
+/// search ends, which another of them (each runs searches for seconds on
+/// both cores) would slow down; tests of other modules still run beside
+/// them.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// How many times each test body runs (`DN_STRESS`, default 1).
 fn repeats() -> usize {
     std::env::var("DN_STRESS").ok().and_then(|s| s.parse().ok()).unwrap_or(1)
@@ -188,30 +197,35 @@ fn cancel_by(sig: Signal, group: bool) {
 /// SIGINT to dn's pid.
 #[test]
 fn sigint_to_the_pid_cancels_cleanly() {
+    let _serial = one_at_a_time();
     cancel_by(Signal::SIGINT, false);
 }
 
 /// SIGINT to the whole group, as a terminal's ^C.
 #[test]
 fn sigint_to_the_process_group_cancels_cleanly() {
+    let _serial = one_at_a_time();
     cancel_by(Signal::SIGINT, true);
 }
 
 /// SIGTERM to dn's pid (VS Code, telescope).
 #[test]
 fn sigterm_cancels_cleanly() {
+    let _serial = one_at_a_time();
     cancel_by(Signal::SIGTERM, false);
 }
 
 /// SIGHUP to dn's pid (terminal closed).
 #[test]
 fn sighup_cancels_cleanly() {
+    let _serial = one_at_a_time();
     cancel_by(Signal::SIGHUP, false);
 }
 
 /// `dn ... | head -1`: exit 0, nothing on stderr, workers gone, fast.
 #[test]
 fn closed_stdout_exits_zero_quietly() {
+    let _serial = one_at_a_time();
     for _ in 0..repeats() {
         let mut child = start(LONG, Stdio::piped(), false);
         let workers = workers_of(&child, 2);
@@ -232,6 +246,7 @@ fn closed_stdout_exits_zero_quietly() {
 /// SIGKILL to the parent: the workers die too (parent-death signal).
 #[test]
 fn sigkill_to_the_parent_takes_the_workers_down() {
+    let _serial = one_at_a_time();
     for _ in 0..repeats() {
         let mut child = start(LONG, Stdio::null(), false);
         let workers = workers_of(&child, 2);
@@ -245,6 +260,7 @@ fn sigkill_to_the_parent_takes_the_workers_down() {
 /// again by the survivor, and the output is exactly the full output.
 #[test]
 fn sigkill_to_one_worker_loses_nothing() {
+    let _serial = one_at_a_time();
     let args = ["-j2", "--count-matches", r"\w+e\w*"];
     let full = Command::new(dn_bin())
         .current_dir(fixture())
@@ -274,6 +290,7 @@ fn sigkill_to_one_worker_loses_nothing() {
 /// searched again, and the output is exactly the full output.
 #[test]
 fn every_worker_killed_once_is_replaced_and_nothing_is_lost() {
+    let _serial = one_at_a_time();
     let args = ["-j2", "--count-matches", r"\w+"];
     let full = Command::new(dn_bin()).current_dir(fixture()).args(args).output().unwrap();
     assert_eq!(full.status.code(), Some(0));
@@ -350,6 +367,7 @@ fn run_capped(dir: &Path, args: &[&str]) -> (std::process::Output, Duration) {
 /// named as not searched; replacements search everything else.
 #[test]
 fn a_file_that_kills_workers_is_named_and_the_rest_searched() {
+    let _serial = one_at_a_time();
     let dir = bomb_tree("bomb-one", 1);
     let (out, _) = run_capped(&dir, &["-j2", "-c", "needle"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -364,6 +382,7 @@ fn a_file_that_kills_workers_is_named_and_the_rest_searched() {
 /// (2 per worker and 4 more), then what is left is named, and dn ends.
 #[test]
 fn a_crash_on_every_file_ends_after_bounded_replacements() {
+    let _serial = one_at_a_time();
     let dir = bomb_tree("bomb-many", 12);
     let (out, took) = run_capped(&dir, &["-j2", "-c", "needle"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -378,6 +397,7 @@ fn a_crash_on_every_file_ends_after_bounded_replacements() {
 /// `-q` stops at the first match and cancels the workers.
 #[test]
 fn quiet_stops_at_the_first_match() {
+    let _serial = one_at_a_time();
     for _ in 0..repeats() {
         let start_at = Instant::now();
         let mut child = start(&["-j2", "-q", "alpha"], Stdio::null(), false);
@@ -391,6 +411,7 @@ fn quiet_stops_at_the_first_match() {
 /// A file truncated while a worker searches it: the search still completes.
 #[test]
 fn a_file_truncated_mid_search_does_not_break_the_search() {
+    let _serial = one_at_a_time();
     let dir =
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("trunc-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -428,6 +449,7 @@ fn a_file_truncated_mid_search_does_not_break_the_search() {
 /// again by the other worker and the search completes.
 #[test]
 fn sigbus_from_a_truncated_mapped_file_is_contained() {
+    let _serial = one_at_a_time();
     let dir =
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sigbus-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -463,6 +485,7 @@ fn sigbus_from_a_truncated_mapped_file_is_contained() {
 /// written a reset, so the shell prompt is not coloured.
 #[test]
 fn ctrl_c_on_a_terminal_leaves_colour_reset() {
+    let _serial = one_at_a_time();
     for _ in 0..repeats() {
         let pty = nix::pty::openpty(None, None).unwrap();
         let slave: std::fs::File = pty.slave.into();
@@ -510,6 +533,7 @@ fn last_sgr(bytes: &[u8]) -> Option<&[u8]> {
 /// progress line, and erases it at the end (the last bytes are an erase).
 #[test]
 fn progress_line_appears_and_is_erased() {
+    let _serial = one_at_a_time();
     let pty = nix::pty::openpty(None, None).unwrap();
     let slave: std::fs::File = pty.slave.into();
     let mut child = Command::new(dn_bin())
@@ -558,6 +582,7 @@ fn rss_kib(pid: u32) -> u64 {
 /// held output used to stall when nothing was left in flight).
 #[test]
 fn output_held_behind_a_blocked_file_is_bounded_and_resumes() {
+    let _serial = one_at_a_time();
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("held-fifo");
     let _ = std::fs::remove_dir_all(&tmp);
     let text = "kernel line\n".repeat(8 << 10);
@@ -606,6 +631,7 @@ fn peak_anon_kib(pid: u32) -> u64 {
 #[test]
 #[ignore]
 fn a_huge_line_is_printed_whole_in_bounded_memory() {
+    let _serial = one_at_a_time();
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("huge-line.txt");
     let len: u64 = (2 << 30) + (100 << 20);
     {
@@ -778,6 +804,7 @@ fn cancel_with_helpers(name: &str, sig: Signal, args: &[&str], ext: &str, comman
 /// SIGTERM while every worker waits on a sleeping --pre command: nothing is left behind.
 #[test]
 fn sigterm_with_a_sleeping_preprocessor_leaves_nothing() {
+    let _serial = one_at_a_time();
     let args = ["-j2", "--pre", "bin/slow.sh", "needle", "data"];
     cancel_with_helpers("pre-term", Signal::SIGTERM, &args, "txt", "slow.sh");
 }
@@ -785,6 +812,7 @@ fn sigterm_with_a_sleeping_preprocessor_leaves_nothing() {
 /// SIGINT to dn's pid (not its group) while every worker waits on a --pre command.
 #[test]
 fn sigint_with_a_sleeping_preprocessor_leaves_nothing() {
+    let _serial = one_at_a_time();
     let args = ["-j2", "--pre", "bin/slow.sh", "needle", "data"];
     cancel_with_helpers("pre-int", Signal::SIGINT, &args, "txt", "slow.sh");
 }
@@ -793,6 +821,7 @@ fn sigint_with_a_sleeping_preprocessor_leaves_nothing() {
 /// found first on PATH): nothing is left behind.
 #[test]
 fn sigterm_with_a_sleeping_decompressor_leaves_nothing() {
+    let _serial = one_at_a_time();
     let args = ["-j2", "-z", "needle", "data"];
     cancel_with_helpers("zip-term", Signal::SIGTERM, &args, "gz", "gzip");
 }
@@ -801,6 +830,7 @@ fn sigterm_with_a_sleeping_decompressor_leaves_nothing() {
 /// (their parent-death signal) and the commands with them (theirs).
 #[test]
 fn sigkill_with_a_sleeping_preprocessor_leaves_nothing() {
+    let _serial = one_at_a_time();
     for _ in 0..repeats() {
         let h = Helpers::new("pre-kill", 4, "txt", "slow.sh");
         let mut child = h.start(&["-j2", "--pre", "bin/slow.sh", "needle", "data"], None);
