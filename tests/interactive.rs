@@ -260,3 +260,24 @@ fn results_beyond_the_window_are_counted() {
     s.keys(b"\x1b");
     s.finish(SOON);
 }
+
+/// Alt-p shows the selected file around its line beside the results; Alt-u
+/// walks again without ignore files, so an ignored file's match appears.
+#[test]
+fn preview_and_rewalk_toggles() {
+    let dir = hay::screen_material(test_dir!());
+    dir.git_init();
+    dir.create(".gitignore", "secret.txt\n");
+    dir.create("secret.txt", "needle in an ignored file\n");
+    let mut s = Screen::start(&dir.root, &["-Q", "needle"], 24, 160, &[]);
+    s.wait_for("results", SOON, |t| t.contains("done") && t.contains("a/x.rs"));
+    assert!(!s.text().contains("secret.txt"), "an ignored file was searched:\n{}", s.text());
+    s.keys(b"\x1bp");
+    s.wait_for("the preview", SOON, |t| t.contains("fn main() {}"));
+    s.keys(b"\x1bu");
+    s.wait_for("the ignored file", SOON, |t| {
+        t.contains("secret.txt") && t.contains("-u") && t.contains("done")
+    });
+    s.keys(b"\x1b");
+    s.finish(SOON);
+}
