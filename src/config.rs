@@ -772,7 +772,7 @@ fn unescape(s: &str) -> Vec<u8> {
 
 /// Builds the walk settings: types, globs and ignore switches.
 fn walk_options(args: &Args, searching: bool) -> anyhow::Result<WalkOptions> {
-    let cwd = std::env::current_dir().context("failed to get the current directory")?;
+    let cwd = current_dir()?;
     Ok(WalkOptions {
         hidden: args.hidden,
         follow: args.follow,
@@ -793,6 +793,20 @@ fn walk_options(args: &Args, searching: bool) -> anyhow::Result<WalkOptions> {
         skip_stdout: searching,
         cwd,
     })
+}
+
+/// The directory relative paths are resolved against, as ripgrep finds
+/// it: the process's current directory or, when that was deleted, `$PWD`
+/// (the shell's idea of it; absolute paths are still searched then).
+fn current_dir() -> anyhow::Result<PathBuf> {
+    let err = match std::env::current_dir() {
+        Ok(cwd) => return Ok(cwd),
+        Err(err) => err,
+    };
+    match std::env::var_os("PWD") {
+        Some(pwd) if !pwd.is_empty() => Ok(PathBuf::from(pwd)),
+        _ => bail!("failed to get current working directory: {err} --- did your CWD get deleted?"),
+    }
 }
 
 /// Builds the file type matcher from the default table and -t/-T/--type-*.

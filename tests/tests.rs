@@ -11,6 +11,8 @@ mod generated;
 #[cfg(target_os = "linux")]
 mod interactive;
 mod json;
+#[cfg(target_os = "linux")]
+mod limits;
 mod order;
 mod pcre2;
 #[cfg(target_os = "linux")]
