@@ -112,3 +112,148 @@ fn a_deleted_current_directory_still_searches_absolute_paths() {
         &out.stderr
     );
 }
+
+/// The line dn prints when stdout is a full disk.
+const FULL: &str = "dn: error writing to stdout: No space left on device (os error 28)\n";
+
+/// A small tree to search and list.
+fn small_tree(name: &str) -> Dir {
+    let dir = Dir::new(name);
+    dir.create("a.txt", "hello world\n");
+    dir.create("sub/b.txt", "hello again\nbye\n");
+    dir
+}
+
+/// `dn ARGS > /dev/full` in `dir`.
+fn to_full_disk(dir: &Dir, args: &[&str]) -> Output {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let mut cmd = Command::new(dn_bin());
+    cmd.current_dir(&dir.root).args(args);
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .env_remove("DRAGNET_CONFIG_PATH")
+        .env_remove("RIPGREP_CONFIG_PATH")
+        .spawn()
+        .expect("start dn");
+    let mut err = Vec::new();
+    std::io::Read::read_to_end(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    Output { status: child.wait().unwrap(), stdout: Vec::new(), stderr: err }
+}
+
+/// Every mode that writes to stdout reports a full disk in one line and
+/// exits 2, however little it writes.
+#[test]
+fn a_full_disk_on_stdout_is_an_error_in_every_mode() {
+    let dir = small_tree("full-disk");
+    let modes: &[&[&str]] = &[
+        &["hello"],
+        &["-n", "hello", "a.txt"],
+        &["-c", "hello"],
+        &["--count-matches", "hello"],
+        &["-l", "hello"],
+        &["--files-without-match", "bye"],
+        &["--json", "hello"],
+        &["--stats", "hello"],
+        &["--stats", "-q", "hello"],
+        &["-j1", "hello"],
+        &["--sort", "none", "hello"],
+        &["--sortr", "path", "hello"],
+        &["--files"],
+        &["--files", "a.txt"],
+        &["--type-list"],
+        &["--version"],
+        &["-V"],
+        &["--help"],
+        &["-h"],
+        &["--pcre2-version"],
+        &["--generate", "man"],
+        &["--generate", "complete-bash"],
+        &["--generate", "complete-zsh"],
+        &["--generate", "complete-fish"],
+        &["--generate", "complete-powershell"],
+        &["--generate", "complete-elvish"],
+    ];
+    for args in modes {
+        let out = to_full_disk(&dir, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: stderr: {}", stderr(&out));
+        assert_eq!(stderr(&out), FULL, "{args:?}");
+    }
+    // What writes nothing has nothing to report.
+    for (args, code) in [(&["-q", "hello"][..], 0), (&["nomatch"], 1)] {
+        let out = to_full_disk(&dir, args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: stderr: {}", stderr(&out));
+        eqnice!("", &out.stderr);
+    }
+}
+
+/// Help, version and the man page into a pipe nobody reads (its read end
+/// closed) exit 0, quietly, as a search into a closed pipe does.
+#[test]
+fn help_and_version_into_a_closed_pipe_exit_zero() {
+    for flag in ["--help", "--version", "--generate=man", "--files"] {
+        let (rx, tx) = nix::unistd::pipe().unwrap();
+        drop(rx);
+        let dir = small_tree("closed-pipe");
+        let mut cmd = Command::new(dn_bin());
+        cmd.current_dir(&dir.root).arg(flag).stdin(Stdio::null()).stdout(tx);
+        let out = cmd.stderr(Stdio::piped()).output().expect("run dn");
+        assert_eq!(out.status.code(), Some(0), "{flag}: {}", stderr(&out));
+        eqnice!("", &out.stderr);
+    }
+}
+
+/// The interactive mode's Ctrl-O prints the selection to stdout: on a full
+/// disk it says so (after the terminal is restored) and exits 2.
+#[test]
+fn ctrl_o_onto_a_full_disk_is_an_error() {
+    use std::io::{Read, Write};
+    let dir = small_tree("full-disk-q");
+    let size = nix::pty::Winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
+    let pty = nix::pty::openpty(Some(&size), None).expect("openpty");
+    let (mut master, slave): (std::fs::File, std::fs::File) = (pty.master.into(), pty.slave.into());
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let mut child = Command::new("setsid")
+        .arg("--ctty")
+        .arg(dn_bin())
+        .args(["-Q", "hello"])
+        .current_dir(&dir.root)
+        .env("TERM", "xterm-256color")
+        .env_remove("DRAGNET_CONFIG_PATH")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(full)
+        .stderr(Stdio::from(slave))
+        .spawn()
+        .expect("start setsid dn -Q");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (sink, mut reader) = (seen.clone(), master.try_clone().unwrap());
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1 << 14];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let has = |what: &str| String::from_utf8_lossy(&seen.lock().unwrap()).contains(what);
+    let started = Instant::now();
+    while !has("done") {
+        assert!(started.elapsed() < DEADLINE, "dn -Q never finished its search");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    master.write_all(b"\x0f").unwrap();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(started.elapsed() < DEADLINE, "dn -Q did not end after Ctrl-O");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(status.code(), Some(2));
+    while !has("error writing to stdout") && started.elapsed() < DEADLINE {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(has(FULL.trim_end()), "{}", String::from_utf8_lossy(&seen.lock().unwrap()));
+}

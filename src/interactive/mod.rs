@@ -358,7 +358,7 @@ struct Ready {
 /// -l, else `path:line:text` lines (path and line number as the flags
 /// say for a plain search).
 fn print_picked(cfg: &Config, picked: &[Picked]) -> io::Result<()> {
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = io::BufWriter::new(crate::output::StdoutWriter::new());
     let p = &cfg.query.printer;
     let mut last_path: Option<&[u8]> = None;
     for (path, line, text) in picked {
