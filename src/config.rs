@@ -101,7 +101,8 @@ pub(crate) struct RunOpts {
     /// Worker processes to fork.
     pub(crate) workers: usize,
     /// Threads that list directories (the worker count before it is cut
-    /// down for a few named files).
+    /// down for a few named files; 0 for the sequential walk, when the
+    /// limits leave no threads for more).
     pub(crate) walk_threads: usize,
     /// The output order.
     pub(crate) sort: Sort,

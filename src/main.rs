@@ -2,6 +2,7 @@
 //! status the run decided. No logic of its own.
 
 mod app;
+mod budget;
 mod cli;
 mod config;
 mod doorbell;

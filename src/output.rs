@@ -191,6 +191,13 @@ impl Output {
         Ok(())
     }
 
+    /// Reports a note (not an error), after what stdout holds.
+    pub(crate) fn note(&mut self, msg: &str) -> io::Result<()> {
+        self.out.flush()?;
+        self.msgs.note(msg);
+        Ok(())
+    }
+
     /// Reports a problem with an ignore file, after what stdout holds.
     pub(crate) fn ignore_problem(&mut self, msg: &str) -> io::Result<()> {
         self.out.flush()?;

@@ -31,6 +31,15 @@ pub(crate) fn block() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Unblocks the cancel signals in the calling thread again, when no waiter
+/// thread could be started: a signal then ends dn by its default action
+/// (dying by it, as the waiter would make it), and the workers die with
+/// it (their parent-death signal).
+pub(crate) fn unblock() -> anyhow::Result<()> {
+    cancel_set().thread_unblock()?;
+    Ok(())
+}
+
 /// How long the main thread gets to clean up after a signal before the
 /// waiter does it (the main thread may be stuck writing to a full pipe).
 const WATCHDOG: Duration = Duration::from_millis(90);
