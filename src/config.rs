@@ -101,7 +101,8 @@ pub(crate) struct RunOpts {
     /// Worker processes to fork.
     pub(crate) workers: usize,
     /// Threads that list directories (the worker count before it is cut
-    /// down for a few named files).
+    /// down for a few named files; 0 for the sequential walk, when the
+    /// limits leave no threads for more).
     pub(crate) walk_threads: usize,
     /// The output order.
     pub(crate) sort: Sort,
@@ -772,7 +773,7 @@ fn unescape(s: &str) -> Vec<u8> {
 
 /// Builds the walk settings: types, globs and ignore switches.
 fn walk_options(args: &Args, searching: bool) -> anyhow::Result<WalkOptions> {
-    let cwd = std::env::current_dir().context("failed to get the current directory")?;
+    let cwd = current_dir()?;
     Ok(WalkOptions {
         hidden: args.hidden,
         follow: args.follow,
@@ -793,6 +794,20 @@ fn walk_options(args: &Args, searching: bool) -> anyhow::Result<WalkOptions> {
         skip_stdout: searching,
         cwd,
     })
+}
+
+/// The directory relative paths are resolved against, as ripgrep finds
+/// it: the process's current directory or, when that was deleted, `$PWD`
+/// (the shell's idea of it; absolute paths are still searched then).
+fn current_dir() -> anyhow::Result<PathBuf> {
+    let err = match std::env::current_dir() {
+        Ok(cwd) => return Ok(cwd),
+        Err(err) => err,
+    };
+    match std::env::var_os("PWD") {
+        Some(pwd) if !pwd.is_empty() => Ok(PathBuf::from(pwd)),
+        _ => bail!("failed to get current working directory: {err} --- did your CWD get deleted?"),
+    }
 }
 
 /// Builds the file type matcher from the default table and -t/-T/--type-*.

@@ -1,4 +1,5 @@
-//! A doorbell: a non-blocking pipe that lets a thread wake the main loop's
+//! A doorbell: a non-blocking eventfd (one descriptor, where a pipe takes
+//! two: descriptors may be scarce) that lets a thread wake the main loop's
 //! `poll` right after it has put something on a channel, so the loop can
 //! wait on channels and worker pipes at once.
 //!
@@ -11,55 +12,45 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 
 use nix::errno::Errno;
-use nix::fcntl::OFlag;
+use nix::sys::eventfd::{EfdFlags, EventFd};
 
 /// The loop's side: a descriptor to poll, readable once rung.
 #[derive(Debug)]
 pub(crate) struct Doorbell {
-    rx: OwnedFd,
+    bell: Arc<OwnedFd>,
 }
 
 /// A thread's side: rings the bell. Cheap to clone.
 #[derive(Debug, Clone)]
 pub(crate) struct Ringer {
-    tx: Arc<OwnedFd>,
+    bell: Arc<OwnedFd>,
 }
 
 /// Creates a doorbell and its ringer (close-on-exec, never inherited by a
 /// worker: call it after the fork).
 pub(crate) fn doorbell() -> io::Result<(Doorbell, Ringer)> {
-    let (rx, tx) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)?;
-    Ok((Doorbell { rx }, Ringer { tx: Arc::new(tx) }))
+    let fd: OwnedFd = EventFd::from_flags(EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK)?.into();
+    let bell = Arc::new(fd);
+    Ok((Doorbell { bell: bell.clone() }, Ringer { bell }))
 }
 
 impl Doorbell {
     /// The descriptor to poll for readability.
     pub(crate) fn fd(&self) -> BorrowedFd<'_> {
-        self.rx.as_fd()
+        self.bell.as_fd()
     }
 
-    /// Silences the bell: reads every ring so far (never blocks).
+    /// Silences the bell: takes every ring so far (never blocks).
     pub(crate) fn drain(&self) {
-        let mut sink = [0u8; 256];
-        loop {
-            match nix::unistd::read(&self.rx, &mut sink) {
-                Ok(n) if n == sink.len() => {}
-                Err(Errno::EINTR) => {}
-                _ => return,
-            }
-        }
+        let mut count = [0u8; 8];
+        while let Err(Errno::EINTR) = nix::unistd::read(&*self.bell, &mut count) {}
     }
 }
 
 impl Ringer {
-    /// Rings the bell (never blocks: a full pipe already rings).
+    /// Rings the bell (never blocks: a counter near its top already rings).
     pub(crate) fn ring(&self) {
-        loop {
-            match nix::unistd::write(&*self.tx, &[1]) {
-                Err(Errno::EINTR) => {}
-                _ => return,
-            }
-        }
+        while let Err(Errno::EINTR) = nix::unistd::write(&*self.bell, &1u64.to_ne_bytes()) {}
     }
 }
 

@@ -2,7 +2,9 @@
 //! doorbells of the walker and the signal waiter, hands each event to the
 //! scheduler (`schedule.rs`) and the reorder buffer (`order.rs`), and does
 //! what they say: send batches, print released results, replace a dead
-//! worker, cancel. It holds no scheduling rule of its own.
+//! worker, cancel. It holds no scheduling rule of its own. A worker in
+//! dn's own process (when no worker process could start) is given its
+//! turn, one file at a time, whenever no other source is ready.
 //!
 //! A search is a value run on a pool (`Search` borrows the pool for one
 //! generation): the pool outlives it, so a later query can run on the same
@@ -41,14 +43,16 @@ const CANCEL_SIGNAL_WAIT: Duration = Duration::from_millis(200);
 pub(crate) struct Feeds {
     /// Walked items, in order, in chunks.
     pub(crate) walk: Receiver<Vec<WalkItem>>,
-    /// Rung by the walker after each chunk it sends.
-    pub(crate) walk_bell: Doorbell,
+    /// Rung by the walker after each chunk it sends (None without a walker
+    /// thread: the walk was done before).
+    pub(crate) walk_bell: Option<Doorbell>,
     /// The walk is over (or was done inline).
     pub(crate) walk_done: bool,
     /// The first cancel signal.
     pub(crate) sig: Receiver<Signal>,
-    /// Rung by the signal waiter when it sends a signal.
-    pub(crate) sig_bell: Doorbell,
+    /// Rung by the signal waiter when it sends a signal (None without a
+    /// signal thread: a signal then ends dn by its default action).
+    pub(crate) sig_bell: Option<Doorbell>,
 }
 
 /// Why a search ends early.
@@ -157,7 +161,9 @@ impl<'a> Search<'a> {
                 continue;
             }
             let mut ready = self.wait(PollTimeout::ZERO)?;
-            if ready.is_empty() {
+            if let Some(k) = self.local_turn() {
+                ready.push(Source::Worker(k));
+            } else if ready.is_empty() {
                 // Nothing to do until something happens: show what we have.
                 self.out.flush()?;
                 let timeout = self.idle_timeout();
@@ -170,6 +176,14 @@ impl<'a> Search<'a> {
             }
             self.tick_progress();
         }
+    }
+
+    /// Searches one file in dn's own process, if a local worker has one and
+    /// its output may be read now; returns its slot, to read its frames.
+    fn local_turn(&mut self) -> Option<usize> {
+        let flow = self.flow();
+        let sched = &self.sched;
+        self.pool.step_local(|k| sched.reads_from(k, flow))
     }
 
     /// How long the loop may sleep: until the progress line is due, or a
@@ -196,11 +210,14 @@ impl<'a> Search<'a> {
     /// Polls every source the loop listens to now, up to `timeout`; returns
     /// those that are ready.
     fn wait(&self, timeout: PollTimeout) -> io::Result<Vec<Source>> {
-        let mut sources = vec![Source::Signal];
-        let mut fds = vec![PollFd::new(self.feeds.sig_bell.fd(), PollFlags::POLLIN)];
-        if self.wants_walk() {
+        let (mut sources, mut fds) = (Vec::new(), Vec::new());
+        if let Some(bell) = &self.feeds.sig_bell {
+            sources.push(Source::Signal);
+            fds.push(PollFd::new(bell.fd(), PollFlags::POLLIN));
+        }
+        if let Some(bell) = self.feeds.walk_bell.as_ref().filter(|_| self.wants_walk()) {
             sources.push(Source::Walk);
-            fds.push(PollFd::new(self.feeds.walk_bell.fd(), PollFlags::POLLIN));
+            fds.push(PollFd::new(bell.fd(), PollFlags::POLLIN));
         }
         let flow = self.flow();
         for k in (0..self.pool.len()).filter(|&k| self.sched.reads_from(k, flow)) {
@@ -208,6 +225,10 @@ impl<'a> Search<'a> {
                 sources.push(Source::Worker(k));
                 fds.push(PollFd::new(fd, PollFlags::POLLIN));
             }
+        }
+        if fds.is_empty() && timeout == PollTimeout::NONE {
+            // Nothing could ever wake the loop: say so rather than hang.
+            return Err(io::Error::other("the search has nothing left to wait for"));
         }
         match nix::poll::poll(&mut fds, timeout) {
             Ok(_) => {}
@@ -222,12 +243,12 @@ impl<'a> Search<'a> {
     fn on_ready(&mut self, source: Source) -> io::Result<Option<Stop>> {
         match source {
             Source::Signal => {
-                self.feeds.sig_bell.drain();
+                self.feeds.sig_bell.iter().for_each(Doorbell::drain);
                 Ok(self.feeds.sig.try_recv().ok().map(Stop::Signal))
             }
             Source::Walk => {
                 // The loop takes the chunks before it dispatches.
-                self.feeds.walk_bell.drain();
+                self.feeds.walk_bell.iter().for_each(Doorbell::drain);
                 Ok(None)
             }
             Source::Worker(k) => self.on_worker(k),
@@ -395,23 +416,24 @@ impl<'a> Search<'a> {
 
     /// Worker `k` is gone (reaped, `status`): if it still had files, they go
     /// back to the queue (the scheduler says which), what was given up on
-    /// is reported at its place, and a replacement takes its slot.
+    /// is reported at its place, and a replacement takes its slot. The
+    /// files are said to be searched again only if a worker is left to do
+    /// it (a replacement started, or another worker is alive).
     fn on_death(&mut self, k: usize, status: Status, why: Option<&str>) -> io::Result<()> {
         let death = self.sched.died(k);
         let clean = matches!(status, Status::Ended(WaitStatus::Exited(_, 0)));
+        let pid = self.pool.pid(k);
+        let replaced = self.replace(k, &death);
         if death.held == 0 && clean {
-            return self.replace(k, &death);
+            return self.replace_failed(replaced);
         }
         let how = describe(status, why);
-        let pid = self.pool.pid(k);
         let msg = match &death.current {
             None => format!("worker {pid} {how}"),
             Some(job) => {
                 let (path, n) = (display(&job.path), death.held);
                 // Without a worker left, `abandon` says what is lost.
-                let fate = if death.requeued.is_empty() {
-                    String::new()
-                } else if death.replace || self.sched.any_alive() {
+                let fate = if !death.requeued.is_empty() && self.sched.any_alive() {
                     format!("; its {n} unfinished file(s) will be searched again")
                 } else {
                     String::new()
@@ -420,6 +442,7 @@ impl<'a> Search<'a> {
             }
         };
         self.out.error(&msg)?;
+        self.replace_failed(replaced)?;
         for seq in &death.requeued {
             self.order.restart(*seq);
         }
@@ -432,22 +455,30 @@ impl<'a> Search<'a> {
             self.order.restart(job.seq);
             self.order.finish(job.seq, Finished { error: Some(msg), ..Default::default() });
         }
-        self.replace(k, &death)
+        Ok(())
     }
 
-    /// Starts a replacement for worker `k` when the scheduler asks for one.
-    fn replace(&mut self, k: usize, death: &Death) -> io::Result<()> {
+    /// Starts a replacement for worker `k` when the scheduler asks for one;
+    /// returns why it could not start, if it could not.
+    fn replace(&mut self, k: usize, death: &Death) -> Result<(), String> {
         if !death.replace {
             return Ok(());
         }
-        let started = self.pool.respawn(Some(k)).map_err(|e| e.to_string());
+        let started = self.pool.respawn(Some(k)).map_err(|e| format!("{e:#}"));
         let sent = started
             .and_then(|k| self.pool.send_query(k, self.gen, &self.spec).map_err(|e| e.to_string()));
-        match sent {
-            Ok(()) => self.sched.revive(k),
-            Err(e) => self.out.error(&format!("could not start a worker to replace it: {e}"))?,
+        if sent.is_ok() {
+            self.sched.revive(k);
         }
-        Ok(())
+        sent
+    }
+
+    /// Reports a replacement that could not start.
+    fn replace_failed(&mut self, replaced: Result<(), String>) -> io::Result<()> {
+        match replaced {
+            Ok(()) => Ok(()),
+            Err(e) => self.out.error(&format!("could not start a worker to replace it: {e}")),
+        }
     }
 
     /// Every worker is dead: report what will not be searched, mark it

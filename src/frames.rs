@@ -69,6 +69,11 @@ impl<W: Write> FrameWriter<W> {
         }
     }
 
+    /// The pipe (or memory) frames are written to.
+    pub(crate) fn sink(&mut self) -> &mut W {
+        &mut self.pipe
+    }
+
     /// Turns colour escapes, and the escaping of control characters, on or
     /// off (a new query may say otherwise).
     pub(crate) fn set_style(&mut self, color: bool, sanitize: bool) {

@@ -2,6 +2,7 @@
 //! status the run decided. No logic of its own.
 
 mod app;
+mod budget;
 mod cli;
 mod config;
 mod doorbell;
@@ -83,8 +84,13 @@ fn parse_argv(argv: Vec<std::ffi::OsString>) -> anyhow::Result<cli::Args> {
         ),
         Ok(args) => Ok(args),
         Err(e) if !e.use_stderr() => {
-            let _ = e.print();
-            exit::exit(ExitStatus::Match)
+            // Help and version: a failed write is an error (a closed pipe
+            // is not).
+            let printed = e.print().map_err(output::write_failed);
+            match printed.and_then(|()| std::io::Write::flush(&mut output::StdoutWriter::new())) {
+                Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
+                _ => exit::exit(ExitStatus::Match),
+            }
         }
         Err(e) => Err(anyhow::anyhow!(cli::error_line(&e, &argv))),
     }
@@ -94,12 +100,15 @@ fn parse_argv(argv: Vec<std::ffi::OsString>) -> anyhow::Result<cli::Args> {
 /// (--debug, --trace), resolves the config and searches.
 fn run(args: cli::Args) -> anyhow::Result<ExitStatus> {
     if let Some(kind) = &args.generate {
-        generate::generate(kind, &mut std::io::stdout())?;
+        // Rendered first: clap's completion writers panic on a failed write.
+        let mut text = Vec::new();
+        generate::generate(kind, &mut text)?;
+        output::write_stdout(&text)?;
         return Ok(ExitStatus::Match);
     }
     if args.pcre2_version {
         let (text, available) = matcher::pcre2_version();
-        std::io::Write::write_all(&mut std::io::stdout(), format!("{text}\n").as_bytes())?;
+        output::write_stdout(format!("{text}\n").as_bytes())?;
         return Ok(if available { ExitStatus::Match } else { ExitStatus::NoMatch });
     }
     logger::init(if args.trace {

@@ -55,6 +55,15 @@ impl Messages {
         }
     }
 
+    /// Reports something the user should know that is not an error (the
+    /// run was cut down to fit the process's limits): printed unless
+    /// --no-messages.
+    pub(crate) fn note(&mut self, msg: &str) {
+        if !self.no_messages {
+            self.print(msg);
+        }
+    }
+
     /// True once an error was reported.
     pub(crate) fn errored(&self) -> bool {
         self.errored

@@ -5,8 +5,10 @@
 //! ends the run with one `Tally`.
 //!
 //! Nothing else in dragnet writes to stdout (but the signal thread's last
-//! colour reset, when the main thread is stuck). A broken pipe surfaces as
-//! an `io::ErrorKind::BrokenPipe` error for the caller to turn into exit 0.
+//! colour reset, when the main thread is stuck, and the one-shot texts
+//! written by `write_stdout`). A failed write surfaces as an error that says
+//! "error writing to stdout" (exit 2); a broken pipe keeps its
+//! `io::ErrorKind::BrokenPipe` for the caller to turn into exit 0.
 
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 use std::time::{Duration, Instant};
@@ -23,9 +25,62 @@ use crate::query::SearchMode;
 /// The SGR reset written when a coloured search is cancelled on a terminal.
 pub(crate) const COLOR_RESET: &[u8] = b"\x1b[0m";
 
+/// A write to stdout that failed: says so, and keeps the cause's text
+/// (its `io::ErrorKind` stays on the `io::Error` that carries it).
+#[derive(Debug)]
+struct WriteFailed(io::Error);
+
+impl std::fmt::Display for WriteFailed {
+    /// "error writing to stdout: CAUSE".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error writing to stdout: {}", self.0)
+    }
+}
+
+impl std::error::Error for WriteFailed {}
+
+/// Marks `e`, from a write to stdout, as such (once); the kind is kept, so
+/// a broken pipe is still recognised.
+pub(crate) fn write_failed(e: io::Error) -> io::Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<WriteFailed>()) {
+        return e;
+    }
+    io::Error::new(e.kind(), WriteFailed(e))
+}
+
+/// stdout, whose errors say they are errors writing to stdout.
+pub(crate) struct StdoutWriter(Stdout);
+
+impl StdoutWriter {
+    /// The process's stdout.
+    pub(crate) fn new() -> StdoutWriter {
+        StdoutWriter(io::stdout())
+    }
+}
+
+impl Write for StdoutWriter {
+    /// Writes to stdout; a failure is marked as a write to stdout.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).map_err(write_failed)
+    }
+
+    /// Flushes stdout; a failure is marked as a write to stdout.
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(write_failed)
+    }
+}
+
+/// Writes `bytes` to stdout at once and flushes (help, version, the man
+/// page, completions); an error says it was writing to stdout.
+pub(crate) fn write_stdout(bytes: &[u8]) -> io::Result<()> {
+    let mut out = StdoutWriter::new();
+    out.write_all(bytes)?;
+    out.flush()
+}
+
 /// Writes results to stdout and keeps the run's totals.
 pub(crate) struct Output {
-    out: BufWriter<Stdout>,
+    out: BufWriter<StdoutWriter>,
     /// Printed between two files' outputs (then a newline).
     separator: Option<Vec<u8>>,
     /// Whether any file's output has been written.
@@ -54,7 +109,7 @@ impl Output {
     pub(crate) fn new(run: &RunOpts, color: bool) -> Output {
         let progress = Progress::new(run.progress);
         Output {
-            out: BufWriter::with_capacity(64 << 10, io::stdout()),
+            out: BufWriter::with_capacity(64 << 10, StdoutWriter::new()),
             separator: run.file_separator.clone(),
             ever_written: false,
             file_started: false,
@@ -133,6 +188,13 @@ impl Output {
     pub(crate) fn error(&mut self, msg: &str) -> io::Result<()> {
         self.out.flush()?;
         self.msgs.error(msg);
+        Ok(())
+    }
+
+    /// Reports a note (not an error), after what stdout holds.
+    pub(crate) fn note(&mut self, msg: &str) -> io::Result<()> {
+        self.out.flush()?;
+        self.msgs.note(msg);
         Ok(())
     }
 
@@ -261,6 +323,20 @@ fn json_summary(t: &Stats, elapsed: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A failed write says it was writing to stdout, once, and keeps its
+    /// kind (a broken pipe stays one).
+    #[test]
+    fn write_errors_name_stdout_and_keep_their_kind() {
+        let full = write_failed(io::Error::from_raw_os_error(28));
+        assert_eq!(
+            full.to_string(),
+            "error writing to stdout: No space left on device (os error 28)"
+        );
+        assert_eq!(write_failed(full).to_string().matches("stdout").count(), 1);
+        let pipe = write_failed(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert_eq!(pipe.kind(), io::ErrorKind::BrokenPipe);
+    }
 
     /// The summary line has ripgrep's sorted key order.
     #[test]

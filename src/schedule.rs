@@ -170,12 +170,16 @@ impl Scheduler {
     }
 
     /// Takes the batches to send now: one for each live worker with room for
-    /// a whole batch, unless the output is backed up. The caller sends each,
-    /// then gives it back with `assign`.
+    /// a whole batch, unless the output is backed up; the workers holding
+    /// fewest files come first, so that files walked one at a time spread
+    /// over idle workers (rather than queue behind one blocked on a FIFO).
+    /// The caller sends each, then gives it back with `assign`.
     pub(crate) fn dispatch(&mut self, flow: Flow) -> Vec<(usize, Vec<Task>)> {
         let live = self.alive.iter().filter(|a| **a).count().max(1);
+        let mut order: Vec<usize> = (0..self.held.len()).collect();
+        order.sort_by_key(|&k| self.held[k].len());
         let mut out = Vec::new();
-        for k in 0..self.held.len() {
+        for k in order {
             if self.stopped || self.pending.is_empty() || self.backed_up(flow) {
                 break;
             }
@@ -449,7 +453,8 @@ mod tests {
         assert!(!s.reads_from(1, jammed));
         let clear = Flow { head: 0, held_bytes: 10 };
         assert!(s.reads_from(1, clear));
-        assert_eq!(run_dispatch(&mut s, clear), vec![(0, vec![4, 5]), (1, vec![6])]);
+        // Worker 1 finished its files: it holds fewer, so it is served first.
+        assert_eq!(run_dispatch(&mut s, clear), vec![(1, vec![4, 5]), (0, vec![6])]);
         // Files far ahead of the head also hold dispatch back...
         // (files land at once, but file 0's output never comes: head stays 0)
         let mut s = with_files(1, 40);
@@ -475,6 +480,16 @@ mod tests {
         let mut s = with_files(1, 3);
         assert!(!s.backed_up(Flow { head: 0, held_bytes: 1000 }));
         assert_eq!(run_dispatch(&mut s, Flow { head: 0, held_bytes: 1000 }), vec![(0, vec![0, 1])]);
+    }
+
+    /// Files that arrive one at a time go to the idle worker, not behind
+    /// the one still busy with the first (which may block on a FIFO).
+    #[test]
+    fn a_lone_file_goes_to_the_idle_worker() {
+        let mut s = with_files(2, 1);
+        assert_eq!(run_dispatch(&mut s, Flow::default()), vec![(0, vec![0])]);
+        s.push(Job { seq: 1, explicit: false, stdin: false, path: vec![] });
+        assert_eq!(run_dispatch(&mut s, Flow::default()), vec![(1, vec![1])]);
     }
 
     /// The walk is wanted until the queue is full.

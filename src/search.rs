@@ -139,6 +139,9 @@ pub(crate) struct SearchWorker<W: Write> {
     printer_opts: crate::query::PrinterOpts,
     /// The current file is only counted.
     counting: bool,
+    /// Tasks may run out (RLIMIT_NPROC): before a command starts, wait
+    /// until the last one's stderr thread no longer counts.
+    settle: bool,
 }
 
 impl<W: Write> SearchWorker<W> {
@@ -160,6 +163,8 @@ impl<W: Write> SearchWorker<W> {
                 .pre_glob_matcher()
                 .unwrap_or_else(|_| ignore::overrides::Override::empty()),
         });
+        let commands_used = q.input.search_zip || q.input.pre.is_some();
+        let settle = commands_used && crate::budget::tasks_may_run_out();
         let mut commands = CommandReaderBuilder::new();
         commands.async_stderr(true);
         let mut out = out;
@@ -180,6 +185,7 @@ impl<W: Write> SearchWorker<W> {
             counter: None,
             printer_opts: q.printer.clone(),
             counting: false,
+            settle,
         }
     }
 
@@ -246,6 +252,31 @@ impl<W: Write> SearchWorker<W> {
         }
     }
 
+    /// Reads the stderr of --pre and -z commands after their output rather
+    /// than on a thread of its own (for a worker in dn's own process, run
+    /// when threads are scarce: the thread could not be started).
+    pub(crate) fn read_stderr_after(&mut self) {
+        self.commands.async_stderr(false);
+        self.settle = false;
+    }
+
+    /// Starts `cmd` for its output (--pre, -z). When tasks may run out,
+    /// waits first until the thread that read the last command's stderr
+    /// is gone (the kernel counts an ended thread for a moment; the thread
+    /// this one starts cannot fail to start without a panic).
+    fn start(&mut self, cmd: &mut Command) -> io::Result<CommandReader> {
+        if self.settle {
+            crate::budget::settle_threads(1);
+        }
+        self.commands.build(cmd).map_err(io::Error::from)
+    }
+
+    /// Where the frames go (for a worker in dn's own process, the memory
+    /// they are read back from).
+    pub(crate) fn sink(&mut self) -> &mut W {
+        self.printer.get_mut().sink()
+    }
+
     /// Sends every queued frame to the parent.
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.printer.get_mut().flush_frames()
@@ -266,7 +297,7 @@ impl<W: Write> SearchWorker<W> {
         let mut cmd = Command::new(bin);
         cmd.arg(path).stdin(Stdio::from(File::open(path)?));
         die_with_worker(&mut cmd);
-        let mut rdr = self.commands.build(&mut cmd).map_err(|err| {
+        let mut rdr = self.start(&mut cmd).map_err(|err| {
             io::Error::other(format!("preprocessor command could not start: '{cmd:?}': {err}"))
         })?;
         let result = self.run(path, Source::Reader(&mut rdr)).map_err(|err| {
@@ -284,7 +315,7 @@ impl<W: Write> SearchWorker<W> {
     fn run_decompressed(&mut self, path: &Path, mut cmd: Command) -> io::Result<Outcome> {
         cmd.arg(path);
         die_with_worker(&mut cmd);
-        let mut rdr = match self.commands.build(&mut cmd) {
+        let mut rdr = match self.start(&mut cmd) {
             Ok(rdr) => rdr,
             Err(err) => {
                 log::debug!(

@@ -31,6 +31,15 @@ pub(crate) fn block() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Unblocks the cancel signals in the calling thread again, when no waiter
+/// thread could be started: a signal then ends dn by its default action
+/// (dying by it, as the waiter would make it), and the workers die with
+/// it (their parent-death signal).
+pub(crate) fn unblock() -> anyhow::Result<()> {
+    cancel_set().thread_unblock()?;
+    Ok(())
+}
+
 /// How long the main thread gets to clean up after a signal before the
 /// waiter does it (the main thread may be stuck writing to a full pipe).
 const WATCHDOG: Duration = Duration::from_millis(90);
@@ -38,10 +47,10 @@ const WATCHDOG: Duration = Duration::from_millis(90);
 /// Starts the waiter thread: the first signal is sent on `tx` (and `bell`
 /// rung) and passed on to the workers (not reaped here: the main thread
 /// does that). If a second signal comes, or the process still runs
-/// `WATCHDOG` later (a timer thread then re-sends the signal to the
-/// process), the waiter kills and reaps the workers, writes `reset` to
-/// stdout if given (the colour reset on a terminal), and re-raises the
-/// signal.
+/// `WATCHDOG` later, the waiter kills and reaps the workers, writes `reset`
+/// to stdout if given (the colour reset on a terminal), and re-raises the
+/// signal. (It waits with a timeout rather than with a timer thread: a
+/// thread may not be there to start when processes are few.)
 pub(crate) fn spawn_waiter(
     tx: Sender<Signal>,
     bell: Ringer,
@@ -58,11 +67,7 @@ pub(crate) fn spawn_waiter(
         // the CPU and that output coming meanwhile. A worker that dies by
         // this signal reads as cancellation, not as a crash.
         workers.signal_all(sig);
-        let _ = std::thread::Builder::new().name("watchdog".into()).spawn(move || {
-            std::thread::sleep(WATCHDOG);
-            let _ = nix::sys::signal::kill(nix::unistd::getpid(), sig);
-        });
-        let _ = set.wait();
+        wait_at_most(&set, WATCHDOG);
         workers.kill_and_reap_all();
         if let Some(reset) = reset {
             let _ = nix::unistd::write(std::io::stdout(), reset);
@@ -70,6 +75,26 @@ pub(crate) fn spawn_waiter(
         crate::exit::die_by(sig);
     })?;
     Ok(())
+}
+
+/// Waits until one of `set` (blocked in this thread) is pending and takes
+/// it, or `limit` has passed.
+fn wait_at_most(set: &SigSet, limit: Duration) {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let timeout = libc::timespec {
+            tv_sec: left.as_secs() as libc::time_t,
+            tv_nsec: left.subsec_nanos() as libc::c_long,
+        };
+        // SAFETY: sigtimedwait only reads the signal set and the timeout,
+        // both valid for the call, and may be given no siginfo to fill.
+        let got = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &timeout) };
+        let interrupted = got < 0 && nix::errno::Errno::last() == nix::errno::Errno::EINTR;
+        if !interrupted || left.is_zero() {
+            return;
+        }
+    }
 }
 
 /// The signals the interactive mode waits for: the cancel set and SIGWINCH

@@ -12,6 +12,8 @@ mod hay;
 #[cfg(target_os = "linux")]
 mod interactive;
 mod json;
+#[cfg(target_os = "linux")]
+mod limits;
 mod order;
 mod pcre2;
 #[cfg(target_os = "linux")]

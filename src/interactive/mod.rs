@@ -23,6 +23,7 @@ use crossterm::event::Event;
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::Signal;
 
+use crate::budget;
 use crate::config::Config;
 use crate::doorbell::Doorbell;
 use crate::exit::ExitStatus;
@@ -50,16 +51,14 @@ pub(crate) fn run(cfg: &Config) -> anyhow::Result<ExitStatus> {
         )
     })?);
     io::stdout().flush()?;
-    let mut pool = WorkerPool::new(true)?;
-    let now = pool.generation_counter();
-    for _ in 0..cfg.run.walk_threads.max(1) {
-        pool.fork(&|io| crate::pool::worker::run(io, None, now))?;
-    }
+    let (cfg, pool) = start_pool(cfg)?;
+    let cfg = &cfg;
     // From here on the process may have threads; it never forks again.
     crate::signals::block_interactive()?;
     let (sig_tx, sig_rx) = crossbeam_channel::bounded(16);
     let (sig_bell, ringer) = crate::doorbell::doorbell()?;
-    crate::signals::spawn_interactive(sig_tx, ringer, pool.kill_handle(), term::restore_now)?;
+    crate::signals::spawn_interactive(sig_tx, ringer, pool.kill_handle(), term::restore_now)
+        .map_err(|e| e.context("-Q/--query could not start its signal thread"))?;
     let mut session = Session::new(pool);
     let term = Term::open()?;
     let mut ui = Ui::new(cfg, term, session_walk(&mut session, cfg)?, sig_rx, sig_bell);
@@ -77,6 +76,52 @@ pub(crate) fn run(cfg: &Config) -> anyhow::Result<ExitStatus> {
         End::Quit(matched) if matched => ExitStatus::Match,
         End::Quit(_) => ExitStatus::NoMatch,
     })
+}
+
+/// Forks the session's workers, as many as the process's limits allow
+/// (at least one, with room for the signal and walker threads, or it
+/// fails saying so); returns the configuration to walk with (its walking
+/// threads cut to fit too) and the pool.
+fn start_pool(cfg: &Config) -> anyhow::Result<(Config, WorkerPool)> {
+    let workers = cfg.run.walk_threads.max(1);
+    let commands = cfg.query.input.pre.is_some() || cfg.query.input.search_zip;
+    let want = budget::Want {
+        workers,
+        signals: true,
+        walker: true,
+        walk_threads: cfg.run.walk_threads,
+        worker_tasks: if commands { budget::COMMAND_TASKS } else { 0 },
+        // The generation page, the terminal and crossterm's own.
+        extra_fds: 4,
+    };
+    let room = budget::room(&want);
+    let plan = budget::plan(&want, &room).filter(|p| p.workers > 0 && p.signals && p.walker);
+    let Some(plan) = plan else {
+        anyhow::bail!(
+            "-Q/--query needs a worker process and two threads, and the process's limits \
+             (RLIMIT_NPROC, RLIMIT_NOFILE) leave no room for them"
+        );
+    };
+    let mut why = budget::Why::limits(&want, &room);
+    let mut pool = WorkerPool::new(true)?;
+    let now = pool.generation_counter();
+    let mut got = plan;
+    for started in 0..plan.workers {
+        if let Err(e) = pool.fork(&|io| crate::pool::worker::run(io, None, now)) {
+            if started == 0 {
+                return Err(e.context("-Q/--query needs a worker process"));
+            }
+            why.failed(&e);
+            (got.workers, got.walk_threads) = (started, 0);
+            break;
+        }
+    }
+    if let Some(note) = budget::describe(&want, &got, &why) {
+        crate::messages::early(&note);
+    }
+    let mut cfg = cfg.clone();
+    cfg.run.walk_threads = got.walk_threads;
+    Ok((cfg, pool))
 }
 
 /// Starts the first walk; returns the walk configuration it used.
@@ -382,7 +427,7 @@ struct Ready {
 /// -l, else `path:line:text` lines (path and line number as the flags
 /// say for a plain search).
 fn print_picked(cfg: &Config, picked: &[Picked]) -> io::Result<()> {
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = io::BufWriter::new(crate::output::StdoutWriter::new());
     let p = &cfg.query.printer;
     let mut last_path: Option<&[u8]> = None;
     for (path, line, text) in picked {

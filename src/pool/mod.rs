@@ -2,7 +2,9 @@
 //! up front (or re-executes `dn` for a replacement once the parent has
 //! threads), sends them queries and batches, reads and decodes their frames
 //! when the main loop's `poll` says a result pipe is ready, signals and
-//! reaps them.
+//! reaps them. When no worker process can be started at all, a worker in
+//! dn's own process (`local`) takes its slot: same batches, same frames,
+//! searched when the main loop says so (`step_local`).
 //!
 //! It is the only holder of worker pids: the signal thread gets a
 //! `KillHandle` made here, which sees the live set as it changes. `Drop`
@@ -11,6 +13,7 @@
 //! waits on a pid it does not own.
 
 pub(crate) mod inbox;
+pub(crate) mod local;
 pub(crate) mod shared;
 pub(crate) mod spawn;
 pub(crate) mod worker;
@@ -29,6 +32,7 @@ use nix::unistd::Pid;
 
 use crate::wire::{self, Job, Response};
 use inbox::Inbox;
+use local::Local;
 use spawn::WorkerIo;
 
 /// The size asked for the result pipes (Linux's default most a user may set).
@@ -96,12 +100,25 @@ impl KillHandle {
 /// One worker as the parent sees it.
 #[derive(Debug)]
 struct Member {
+    /// Its process (dn's own, for a local worker).
     pid: Pid,
-    requests: Option<File>,
-    /// Read end of the result pipe, non-blocking; None once it ended.
-    results: Option<File>,
-    inbox: Inbox,
+    link: Link,
     status: Status,
+}
+
+/// How the parent reaches a worker.
+#[derive(Debug)]
+enum Link {
+    /// A worker process, through its pipes.
+    Process {
+        /// Write end of the request pipe; None once closed.
+        requests: Option<File>,
+        /// Read end of the result pipe, non-blocking; None once it ended.
+        results: Option<File>,
+        inbox: Inbox,
+    },
+    /// A worker in this process.
+    Local(Box<Local>),
 }
 
 /// The searcher processes.
@@ -135,8 +152,10 @@ impl WorkerPool {
         let members = &mut self.members;
         let mut forget = || {
             for m in members.iter_mut() {
-                m.requests = None;
-                m.results = None;
+                if let Link::Process { requests, results, .. } = &mut m.link {
+                    *requests = None;
+                    *results = None;
+                }
             }
         };
         let (pid, req_w, res_r) = spawn::fork_child(pipes, &mut forget, entry)?;
@@ -166,13 +185,27 @@ impl WorkerPool {
         // A bigger pipe: fewer reads, and fewer stops of a worker with much
         // output. Without it (a per-user limit) all still works.
         let _ = nix::fcntl::fcntl(&res_r, FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
-        let member = Member {
-            pid,
+        let link = Link::Process {
             requests: Some(req_w.into()),
             results: Some(res_r.into()),
             inbox: Inbox::default(),
-            status: Status::Running,
         };
+        self.put(k, Member { pid, link, status: Status::Running })
+    }
+
+    /// Adds a worker that searches in this process, with the query it
+    /// starts with (for when no worker process could be started); returns
+    /// its slot.
+    pub(crate) fn add_local(&mut self, initial: worker::Initial) -> usize {
+        let link = Link::Local(Box::new(Local::new(initial)));
+        let member = Member { pid: nix::unistd::getpid(), link, status: Status::Running };
+        self.members.push(member);
+        self.members.len() - 1
+    }
+
+    /// Puts `member` in slot `k` (whose worker must have ended) or a new
+    /// slot; returns the slot.
+    fn put(&mut self, k: Option<usize>, member: Member) -> anyhow::Result<usize> {
         match k {
             Some(k) => {
                 debug_assert!(self.members[k].status != Status::Running, "slot {k} is busy");
@@ -217,11 +250,14 @@ impl WorkerPool {
         self.shared.as_ref().map(|s| s.now)
     }
 
-    /// Bytes read so far by every worker still running, from /proc/PID/io
-    /// `rchar` (free to gather, unlike per-file sizes); zero where /proc has
-    /// no io file.
+    /// Bytes read so far by every worker process still running, from
+    /// /proc/PID/io `rchar` (free to gather, unlike per-file sizes); zero
+    /// where /proc has no io file.
     pub(crate) fn bytes_read(&self) -> u64 {
-        let running = self.members.iter().filter(|m| m.status == Status::Running);
+        let running = self
+            .members
+            .iter()
+            .filter(|m| m.status == Status::Running && matches!(m.link, Link::Process { .. }));
         running
             .filter_map(|m| std::fs::read_to_string(format!("/proc/{}/io", m.pid)).ok())
             .filter_map(|io| {
@@ -232,21 +268,52 @@ impl WorkerPool {
             .sum()
     }
 
-    /// The result pipe of worker `k` to poll, unless it has ended.
+    /// The result pipe of worker `k` to poll, unless it has ended (a local
+    /// worker has none: see `step_local`).
     pub(crate) fn results_fd(&self, k: usize) -> Option<BorrowedFd<'_>> {
-        self.members[k].results.as_ref().map(|f| f.as_fd())
+        match &self.members[k].link {
+            Link::Process { results, .. } => results.as_ref().map(|f| f.as_fd()),
+            Link::Local(_) => None,
+        }
+    }
+
+    /// Searches one file in a local worker with files queued, if `may(k)`
+    /// allows reading its slot now; returns the slot, whose frames `read`
+    /// then decodes.
+    pub(crate) fn step_local(&mut self, may: impl Fn(usize) -> bool) -> Option<usize> {
+        let k = self.members.iter().position(|m| match &m.link {
+            Link::Local(l) => m.status == Status::Running && l.has_work(),
+            Link::Process { .. } => false,
+        })?;
+        if !may(k) {
+            return None;
+        }
+        if let Link::Local(l) = &mut self.members[k].link {
+            l.step();
+        }
+        Some(k)
     }
 
     /// Reads what worker `k` has sent (without blocking) and decodes every
     /// whole frame into `out`, in the order sent.
     pub(crate) fn read(&mut self, k: usize, out: &mut Vec<Response>) -> Readout {
         let m = &mut self.members[k];
-        let Some(pipe) = m.results.as_mut() else { return Readout::Gone(None) };
+        let (pipe, inbox) = match &mut m.link {
+            Link::Process { results: Some(pipe), inbox, .. } => (pipe, inbox),
+            Link::Process { results: None, .. } => return Readout::Gone(None),
+            Link::Local(l) => {
+                return match l.read(out) {
+                    Ok(false) => Readout::Open,
+                    Ok(true) => Readout::Gone(None),
+                    Err(e) => Readout::Gone(Some(e.to_string())),
+                };
+            }
+        };
         let ended = loop {
-            match pipe.read(m.inbox.room()) {
-                Ok(0) => break Some(m.inbox.is_mid_frame()),
+            match pipe.read(inbox.room()) {
+                Ok(0) => break Some(inbox.is_mid_frame()),
                 Ok(n) => {
-                    m.inbox.filled(n);
+                    inbox.filled(n);
                     break None;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -257,7 +324,7 @@ impl WorkerPool {
         if let Some(cut) = ended {
             return m.end(cut.then(|| wire::WireError::Truncated.to_string()));
         }
-        match m.inbox.decode(out) {
+        match inbox.decode(out) {
             Ok(()) => Readout::Open,
             Err(e) => m.end(Some(e.to_string())),
         }
@@ -279,14 +346,18 @@ impl WorkerPool {
         render_below: u64,
         jobs: &[J],
     ) -> io::Result<()> {
+        if let Link::Local(l) = &mut self.members[k].link {
+            return l.push(gen, render_below, jobs);
+        }
         self.frame.clear();
         wire::encode_batch(&mut self.frame, gen, render_below, jobs);
         self.send_frame(k)
     }
 
-    /// Writes the encoded frame to worker `k`'s request pipe.
+    /// Writes the encoded frame to worker `k`'s request pipe (a local
+    /// worker takes no new query: it is never a replacement).
     fn send_frame(&mut self, k: usize) -> io::Result<()> {
-        let Some(pipe) = self.members[k].requests.as_mut() else {
+        let Link::Process { requests: Some(pipe), .. } = &mut self.members[k].link else {
             return Err(io::Error::new(io::ErrorKind::BrokenPipe, "worker request pipe closed"));
         };
         pipe.write_all(&self.frame)
@@ -294,7 +365,10 @@ impl WorkerPool {
 
     /// Closes worker `k`'s request pipe: it finishes its batches and exits.
     pub(crate) fn close(&mut self, k: usize) {
-        self.members[k].requests = None;
+        match &mut self.members[k].link {
+            Link::Process { requests, .. } => *requests = None,
+            Link::Local(l) => l.close(),
+        }
     }
 
     /// Sends `sig` to every worker not yet reaped.
@@ -302,18 +376,27 @@ impl WorkerPool {
         self.kill_handle().signal_all(sig);
     }
 
-    /// Sends SIGKILL to worker `k` unless it was already reaped.
-    pub(crate) fn kill(&self, k: usize) {
-        let m = &self.members[k];
-        if m.status == Status::Running {
+    /// Sends SIGKILL to worker `k` unless it was already reaped (a local
+    /// worker is closed instead: it stops taking batches).
+    pub(crate) fn kill(&mut self, k: usize) {
+        let m = &mut self.members[k];
+        if let Link::Local(l) = &mut m.link {
+            l.close();
+        } else if m.status == Status::Running {
             let _ = nix::sys::signal::kill(m.pid, Signal::SIGKILL);
         }
     }
 
-    /// Waits for worker `k` to exit and returns how it ended.
+    /// Waits for worker `k` to exit and returns how it ended (a local
+    /// worker ends at once, as it stands).
     pub(crate) fn reap(&mut self, k: usize) -> Status {
         let m = &mut self.members[k];
         if m.status != Status::Running {
+            return m.status;
+        }
+        if let Link::Local(l) = &mut m.link {
+            l.close();
+            m.status = Status::Ended(WaitStatus::Exited(m.pid, l.exit_code()));
             return m.status;
         }
         lock(&self.registry).retain(|p| *p != m.pid);
@@ -330,8 +413,8 @@ impl WorkerPool {
     /// Closes every request pipe, then reaps every worker; those still alive
     /// after `grace` are killed.
     pub(crate) fn shutdown(&mut self, grace: Duration) {
-        for m in &mut self.members {
-            m.requests = None;
+        for k in 0..self.members.len() {
+            self.close(k);
         }
         let deadline = Instant::now() + grace;
         let mut killed = false;
@@ -351,8 +434,12 @@ impl WorkerPool {
         }
     }
 
-    /// True once worker `k` has ended (it is not reaped by asking).
+    /// True once worker `k` has ended (it is not reaped by asking; a local
+    /// worker ends when asked).
     fn has_exited(&self, k: usize) -> bool {
+        if let Link::Local(_) = self.members[k].link {
+            return true;
+        }
         let id = nix::sys::wait::Id::Pid(self.members[k].pid);
         let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
         match nix::sys::wait::waitid(id, flags) {
@@ -365,8 +452,10 @@ impl WorkerPool {
 impl Member {
     /// Closes the result pipe and frees its buffer; reports `why` it ended.
     fn end(&mut self, why: Option<String>) -> Readout {
-        self.results = None;
-        self.inbox = Inbox::default();
+        if let Link::Process { results, inbox, .. } = &mut self.link {
+            *results = None;
+            *inbox = Inbox::default();
+        }
         Readout::Gone(why)
     }
 }

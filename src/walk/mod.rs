@@ -11,6 +11,7 @@ use std::path::Path;
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 
+use anyhow::Context;
 use crossbeam_channel::Sender;
 use ignore::{DirEntry, WalkBuilder};
 
@@ -82,19 +83,26 @@ pub(crate) fn spawn(
     let cfg = cfg.clone();
     let handle = std::thread::Builder::new().name("walker".into()).spawn(move || {
         let mut out = Chunker { tx, bell: bell.clone(), buf: Vec::new(), limit: 1 };
-        if in_walk_order(cfg.run.sort) {
-            if walk(&cfg, &mut |item| out.push(item)) {
-                out.flush();
-            }
-        } else {
-            let _ = sorted(&cfg).into_iter().all(|item| out.push(item)) && out.flush();
+        if walk_here(&cfg, &mut |item| out.push(item)) {
+            out.flush();
         }
         drop(out);
         if let Some(bell) = bell {
             bell.ring();
         }
-    })?;
-    Ok(handle)
+    });
+    handle.context("could not start the walker thread")
+}
+
+/// The whole walk on this thread, each item passed to `emit` in the order
+/// the walker thread would send it (for a run that could not start one);
+/// returns false as soon as `emit` does.
+pub(crate) fn walk_here(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
+    if in_walk_order(cfg.run.sort) {
+        walk(cfg, emit)
+    } else {
+        sorted(cfg).into_iter().all(emit)
+    }
 }
 
 /// The whole walk at once, on this thread, when every root is a regular
@@ -112,8 +120,9 @@ pub(crate) fn files_now(cfg: &Config) -> Option<Vec<WalkItem>> {
 
 /// Walks every root in the order given, passing each item to `emit` in
 /// the order of the sequential walk sorted by file name, after the problems
-/// with --ignore-file files. Directories are walked on several threads;
-/// runs of other roots (files, stdin, links, missing paths) go through the
+/// with --ignore-file files. Directories are walked on several threads
+/// (`walk_threads`; with none to spare, 0, by the sequential walk); runs
+/// of other roots (files, stdin, links, missing paths) go through the
 /// sequential walk as given. Returns false as soon as `emit` does.
 fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
     let strip = cfg.run.has_implicit_path;
@@ -133,7 +142,7 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
         {
             return false;
         }
-        let done = if is_dir {
+        let done = if is_dir && cfg.run.walk_threads > 0 {
             let mut each = |found| found_item(found, strip, emit);
             let ordered = cfg.run.sort.kind != SortKind::None;
             sorted::walk(b, &first.path, cfg.run.walk_threads, max_filesize, ordered, &mut each)
@@ -242,9 +251,11 @@ fn builder(cfg: &Config, roots: &[Root]) -> (WalkBuilder, Vec<String>) {
         b.add_custom_ignore_filename(".rgignore");
         b.add_custom_ignore_filename(".dnignore");
     }
-    if in_walk_order(cfg.run.sort) {
-        b.sort_by_file_name(|a, b| a.cmp(b));
-    }
+    // The order of `rg --sort path`, and what the other sorts start from
+    // (their ties keep it). It also keeps the sequential walk to one open
+    // directory at a time (each is read whole), which matters when
+    // descriptors are few. (The parallel walk ignores it.)
+    b.sort_by_file_name(|a, b| a.cmp(b));
     (b, warnings)
 }
 
