@@ -275,9 +275,9 @@ impl<'a> Search<'a> {
     fn add_walk_items(&mut self, items: Vec<WalkItem>) -> io::Result<()> {
         for item in items {
             match item {
-                WalkItem::Hay { path, explicit, stdin } => {
+                WalkItem::Hay { path, explicit, stdin, regular } => {
                     let seq = self.order.push();
-                    self.sched.push(Job { seq, explicit, stdin, path });
+                    self.sched.push(Job { seq, explicit, stdin, regular, path });
                 }
                 WalkItem::Error(msg) => {
                     let seq = self.order.push();

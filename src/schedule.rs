@@ -302,7 +302,13 @@ mod tests {
     fn with_files(workers: usize, files: u64) -> Scheduler {
         let mut s = Scheduler::new(workers, limits(), false);
         for seq in 0..files {
-            s.push(Job { seq, explicit: false, stdin: false, path: format!("f{seq}").into() });
+            s.push(Job {
+                seq,
+                explicit: false,
+                stdin: false,
+                regular: true,
+                path: format!("f{seq}").into(),
+            });
         }
         s
     }
@@ -383,7 +389,13 @@ mod tests {
     #[test]
     fn stdin_is_given_up_at_once() {
         let mut s = Scheduler::new(1, limits(), false);
-        s.push(Job { seq: 0, explicit: true, stdin: true, path: b"<stdin>".to_vec() });
+        s.push(Job {
+            seq: 0,
+            explicit: true,
+            stdin: true,
+            regular: false,
+            path: b"<stdin>".to_vec(),
+        });
         run_dispatch(&mut s, Flow::default());
         let death = s.died(0);
         assert_eq!(death.gave_up.len(), 1);
@@ -424,7 +436,7 @@ mod tests {
     fn quiet_stops_at_the_first_match() {
         let mut s = Scheduler::new(2, limits(), true);
         for seq in 0..6 {
-            s.push(Job { seq, explicit: false, stdin: false, path: vec![] });
+            s.push(Job { seq, explicit: false, stdin: false, regular: true, path: vec![] });
         }
         run_dispatch(&mut s, Flow::default());
         assert_eq!(s.landed(0, 0, false), Landed::Continue);
@@ -482,7 +494,7 @@ mod tests {
     fn walk_intake_stops_at_the_cap() {
         let mut s = with_files(1, 7);
         assert!(s.wants_walk());
-        s.push(Job { seq: 7, explicit: false, stdin: false, path: vec![] });
+        s.push(Job { seq: 7, explicit: false, stdin: false, regular: true, path: vec![] });
         assert!(!s.wants_walk());
     }
 }

@@ -25,8 +25,8 @@ use sorted::Found;
 /// One thing the walk produced, in walk order.
 #[derive(Debug)]
 pub(crate) enum WalkItem {
-    /// A file to search.
-    Hay { path: Vec<u8>, explicit: bool, stdin: bool },
+    /// A file to search (`regular`: see `Job::regular`).
+    Hay { path: Vec<u8>, explicit: bool, stdin: bool, regular: bool },
     /// An error that holds a place in the output order (missing path, ...).
     Error(String),
     /// A problem with an ignore file: reported, but not a search error.
@@ -262,7 +262,8 @@ fn found_item(found: Found, strip: bool, emit: &mut dyn FnMut(WalkItem) -> bool)
             warning.is_none_or(|e| emit(WalkItem::Warning(e.to_string())))
         }
         Found::File(path) => {
-            emit(WalkItem::Hay { path: stripped(path, strip), explicit: false, stdin: false })
+            let path = stripped(path, strip);
+            emit(WalkItem::Hay { path, explicit: false, stdin: false, regular: true })
         }
         Found::Error(err) => emit(WalkItem::Error(err.to_string())),
     }
@@ -272,10 +273,11 @@ fn found_item(found: Found, strip: bool, emit: &mut dyn FnMut(WalkItem) -> bool)
 /// filters say (stdin under the name ripgrep prints for it).
 fn explicit_root(root: &Root, strip: bool) -> WalkItem {
     if root.kind == RootKind::Stdin {
-        return WalkItem::Hay { path: b"<stdin>".to_vec(), explicit: true, stdin: true };
+        let path = b"<stdin>".to_vec();
+        return WalkItem::Hay { path, explicit: true, stdin: true, regular: false };
     }
     let path = stripped(root.path.as_os_str().as_bytes().to_vec(), strip);
-    WalkItem::Hay { path, explicit: true, stdin: false }
+    WalkItem::Hay { path, explicit: true, stdin: false, regular: true }
 }
 
 /// The one rule for what a walk hands on to be searched, besides the roots
@@ -331,7 +333,9 @@ fn haystack(
     // The walk joins names onto the root as given, so an implicit "./" root
     // shows up as a literal "./" prefix (cheaper to cut as bytes). The path's
     // buffer is reused, not copied.
+    // Walked files are `searchable`, hence regular; a root may be anything.
+    let regular = !explicit || dent.file_type().is_some_and(|t| t.is_file());
     let stdin = dent.is_stdin();
     let path = stripped(dent.into_path().into_os_string().into_vec(), strip);
-    emit(WalkItem::Hay { path, explicit, stdin })
+    emit(WalkItem::Hay { path, explicit, stdin, regular })
 }
