@@ -143,3 +143,41 @@ b.bin: binary file matches (found \"\\0\" byte around offset 65536)
 ";
     eqnice!(expected, run(&dir, &args));
 }
+
+/// More than ten roots are classified by the walk as it reaches them: files,
+/// directories, a link to one, stdin and a missing path still come out in
+/// the order given, each directory sorted (this output is rg 15's).
+#[test]
+fn many_roots_of_every_kind_keep_their_order() {
+    let dir = Dir::new("many_roots_of_every_kind_keep_their_order");
+    dir.create("b.txt", "needle b\n").create("a.txt", "needle a\n");
+    dir.create("d/x.txt", "needle x\n").create("d/sub/c.txt", "needle c\n");
+    std::os::unix::fs::symlink("d", dir.root.join("dl")).unwrap();
+    let mut args = vec!["needle", "b.txt", "d", "missing", "a.txt", "dl", "-", "d/sub/c.txt"];
+    let pads: Vec<String> = (0..6).map(|i| format!("p{i}.txt")).collect();
+    for p in &pads {
+        dir.create(p, format!("needle {p}\n"));
+        args.push(p);
+    }
+    let o = dir.command().args(&args).with_stdin(b"needle in\n");
+    let expected = "\
+b.txt:needle b
+d/sub/c.txt:needle c
+d/x.txt:needle x
+a.txt:needle a
+dl/sub/c.txt:needle c
+dl/x.txt:needle x
+<stdin>:needle in
+d/sub/c.txt:needle c
+p0.txt:needle p0.txt
+p1.txt:needle p1.txt
+p2.txt:needle p2.txt
+p3.txt:needle p3.txt
+p4.txt:needle p4.txt
+p5.txt:needle p5.txt
+";
+    eqnice!(expected, o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("missing: IO error for operation on missing: No such file"), "{err}");
+    assert_eq!(o.status.code(), Some(2));
+}

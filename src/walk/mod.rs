@@ -113,43 +113,65 @@ pub(crate) fn files_now(cfg: &Config) -> Option<Vec<WalkItem>> {
 /// Walks every root in the order given, passing each item to `emit` in
 /// the order of the sequential walk sorted by file name, after the problems
 /// with --ignore-file files. Directories are walked on several threads;
-/// runs of other roots (files, stdin, links, missing paths) go through the
-/// sequential walk as given. Returns false as soon as `emit` does.
+/// files and stdin are emitted as they are; runs of other roots (links to
+/// directories, missing paths, devices) go through the sequential walk.
+/// Roots not classified yet are classified here, one at a time, so the
+/// first files are searched while later ones are looked at. Returns false
+/// as soon as `emit` does.
 fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
     let strip = cfg.run.has_implicit_path;
     let max_filesize = cfg.walk.max_filesize;
-    let mut rest = cfg.run.roots.as_slice();
-    let mut first_group = true;
-    while let Some(first) = rest.first() {
-        let is_dir = first.kind == RootKind::Dir;
-        let n =
-            if is_dir { 1 } else { rest.iter().take_while(|r| r.kind != RootKind::Dir).count() };
-        let (roots, tail) = rest.split_at(n);
-        rest = tail;
-        let (b, warnings) = builder(cfg, roots);
-        // Every group reads the same ignore files: report them once.
-        if std::mem::take(&mut first_group)
-            && !warnings.into_iter().all(|w| emit(WalkItem::Warning(w)))
-        {
-            return false;
-        }
-        let done = if is_dir {
-            let mut each = |found| found_item(found, strip, emit);
-            let ordered = cfg.run.sort.kind != SortKind::None;
-            sorted::walk(b, &first.path, cfg.run.walk_threads, max_filesize, ordered, &mut each)
-        } else if roots.iter().all(|r| matches!(r.kind, RootKind::File | RootKind::Stdin)) {
-            // The walk yields a file root as given, filters aside: skip
+    if !ignore_file_warnings(cfg).into_iter().all(|w| emit(WalkItem::Warning(w))) {
+        return false;
+    }
+    let mut roots = cfg.run.roots.iter().map(settled).peekable();
+    let sequential = |r: &Root| matches!(r.kind, RootKind::DirLink | RootKind::Other);
+    while let Some(root) = roots.next() {
+        let done = match root.kind {
+            RootKind::Dir => {
+                let (b, _) = builder(cfg, std::slice::from_ref(&root));
+                let mut each = |found| found_item(found, strip, emit);
+                let ordered = cfg.run.sort.kind != SortKind::None;
+                sorted::walk(b, &root.path, cfg.run.walk_threads, max_filesize, ordered, &mut each)
+            }
+            // The walk would yield a file root as given, filters aside: skip
             // building it (reading git's config and global excludes cost
             // about 0.3 ms of an editor's one-file search).
-            roots.iter().all(|r| emit(explicit_root(r, strip)))
-        } else {
-            b.build().all(|r| haystack(r, strip, max_filesize, emit))
+            RootKind::File | RootKind::Stdin => emit(explicit_root(&root, strip)),
+            _ => {
+                let mut group = vec![root];
+                while let Some(next) = roots.next_if(sequential) {
+                    group.push(next);
+                }
+                let (b, _) = builder(cfg, &group);
+                b.build().all(|r| haystack(r, strip, max_filesize, emit))
+            }
         };
         if !done {
             return false;
         }
     }
     true
+}
+
+/// The root, classified if it was left for the walk to classify.
+fn settled(root: &Root) -> Root {
+    match root.kind {
+        RootKind::Later => crate::config::classify(root.path.clone()),
+        _ => root.clone(),
+    }
+}
+
+/// The problems found reading the --ignore-file files (every walk reads
+/// them; they are reported once).
+fn ignore_file_warnings(cfg: &Config) -> Vec<String> {
+    let w = &cfg.walk;
+    match cfg.run.roots.first() {
+        Some(first) if !w.no_ignore_files && !w.ignore_files.is_empty() => {
+            builder(cfg, std::slice::from_ref(first)).1
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Collects the whole walk and sorts it the way `rg --sort`/`--sortr` do.
