@@ -72,6 +72,11 @@ pub(crate) enum RootKind {
     Later,
 }
 
+/// A search waiting on the disk may grow to this many times its workers
+/// (on 2 cores a cold-cache search of the Linux tree took 5.7 s with 2
+/// workers, 4.1 s with 8).
+const DISK_GROWTH: usize = 4;
+
 /// Up to this many roots are classified while the options are resolved:
 /// ripgrep's memory-map rule looks at up to ten, the file name rule and the
 /// worker count at one.
@@ -109,6 +114,9 @@ pub(crate) struct RunOpts {
     pub(crate) has_implicit_path: bool,
     /// Worker processes to fork.
     pub(crate) workers: usize,
+    /// Most workers a search may grow to while its workers wait on the disk
+    /// (a cold cache): four times `workers` unless -j fixed the count.
+    pub(crate) max_workers: usize,
     /// Threads that list directories (the worker count before it is cut
     /// down for a few named files).
     pub(crate) walk_threads: usize,
@@ -611,7 +619,10 @@ fn run_opts(
     if named_files {
         workers = workers.min(roots.len());
     }
+    let fixed = matches!(args.threads, Some(n) if n > 0) || named_files && roots.len() == 1;
+    let max_workers = if fixed { workers } else { workers * DISK_GROWTH };
     Ok(RunOpts {
+        max_workers,
         file_separator: file_separator(args, search_mode, printer),
         has_implicit_path,
         workers,

@@ -272,6 +272,18 @@ impl Scheduler {
         self.alive[k] = true;
     }
 
+    /// A worker was added in a new slot, the next one; returns its index.
+    pub(crate) fn add_worker(&mut self) -> usize {
+        self.held.push(VecDeque::new());
+        self.alive.push(true);
+        self.held.len() - 1
+    }
+
+    /// How many workers are alive.
+    pub(crate) fn live(&self) -> usize {
+        self.alive.iter().filter(|a| **a).count()
+    }
+
     /// No worker is left: takes every file not yet searched, in order, for
     /// the caller to report.
     pub(crate) fn abandon(&mut self) -> Vec<Job> {
@@ -279,6 +291,61 @@ impl Scheduler {
         left.extend(self.held.iter_mut().flat_map(|q| q.drain(..)).map(|t| t.job));
         left.sort_by_key(|j| j.seq);
         left
+    }
+}
+
+/// Looks taken of the workers before `DiskWatch` decides.
+const DISK_WINDOW: u32 = 5;
+
+/// Decides when a search waits on the disk rather than on the CPU: then
+/// more workers keep more reads in flight (a cold cache). It counts, over
+/// a window of looks, how many workers were waiting on the disk while files
+/// were queued for them; when that is at least half of all looks, the live
+/// workers are doubled, up to a cap. On a warm cache workers never wait on
+/// the disk and nothing is added.
+#[derive(Debug)]
+pub(crate) struct DiskWatch {
+    /// Most workers the search may have.
+    cap: usize,
+    looks: u32,
+    /// Workers seen waiting, summed over the window's looks.
+    waiting: usize,
+    /// Workers alive, summed over the window's looks.
+    seen: usize,
+}
+
+impl DiskWatch {
+    /// A watch that never lets a search grow past `cap` workers.
+    pub(crate) fn new(cap: usize) -> DiskWatch {
+        DiskWatch { cap, looks: 0, waiting: 0, seen: 0 }
+    }
+
+    /// True while looking can still add workers (`live` are alive).
+    pub(crate) fn active(&self, live: usize) -> bool {
+        live < self.cap
+    }
+
+    /// One look: `waiting` of the `live` workers wait on the disk, and
+    /// `queued` says whether files wait to be searched. Returns how many
+    /// workers to add now.
+    pub(crate) fn look(&mut self, waiting: usize, live: usize, queued: bool) -> usize {
+        if !queued || !self.active(live) {
+            *self = DiskWatch::new(self.cap);
+            return 0;
+        }
+        self.looks += 1;
+        self.waiting += waiting;
+        self.seen += live;
+        if self.looks < DISK_WINDOW {
+            return 0;
+        }
+        let slow = 2 * self.waiting >= self.seen;
+        *self = DiskWatch::new(self.cap);
+        if slow {
+            live.min(self.cap - live)
+        } else {
+            0
+        }
     }
 }
 
@@ -496,5 +563,42 @@ mod tests {
         assert!(s.wants_walk());
         s.push(Job { seq: 7, explicit: false, stdin: false, regular: true, path: vec![] });
         assert!(!s.wants_walk());
+    }
+
+    /// Workers that wait on the disk for half of a window's looks are
+    /// doubled, up to the cap; a warm search, or one with nothing queued,
+    /// never grows.
+    #[test]
+    fn disk_watch_doubles_workers_that_wait_on_the_disk() {
+        let mut w = DiskWatch::new(8);
+        let window = |w: &mut DiskWatch, waiting, live, queued| {
+            (0..DISK_WINDOW).map(|_| w.look(waiting, live, queued)).sum::<usize>()
+        };
+        assert_eq!(window(&mut w, 0, 2, true), 0, "warm: never waits");
+        assert_eq!(window(&mut w, 1, 2, true), 2, "half the looks: doubled");
+        assert_eq!(window(&mut w, 4, 4, false), 0, "nothing queued");
+        assert_eq!(window(&mut w, 3, 6, true), 2, "up to the cap");
+        assert!(!w.active(8));
+        assert_eq!(window(&mut w, 8, 8, true), 0, "at the cap");
+        // A look with nothing queued starts the window again.
+        let mut w = DiskWatch::new(8);
+        for _ in 0..DISK_WINDOW - 1 {
+            assert_eq!(w.look(2, 2, true), 0);
+        }
+        assert_eq!(w.look(2, 2, false), 0);
+        assert_eq!(w.look(2, 2, true), 0);
+    }
+
+    /// An added worker gets the next slot and can be given files.
+    #[test]
+    fn added_worker_takes_the_next_slot() {
+        let mut s = Scheduler::new(1, limits(), false);
+        for seq in 0..6 {
+            s.push(Job { seq, explicit: false, stdin: false, regular: true, path: vec![] });
+        }
+        assert_eq!(s.add_worker(), 1);
+        assert_eq!(s.live(), 2);
+        let got: Vec<usize> = s.dispatch(Flow::default()).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(got, vec![0, 1]);
     }
 }

@@ -196,6 +196,13 @@ impl WorkerPool {
         self.members.len()
     }
 
+    /// How many workers are waiting on the disk right now (in the
+    /// uninterruptible sleep of a read: state D in /proc/PID/stat).
+    pub(crate) fn waiting_on_disk(&self) -> usize {
+        let running = self.members.iter().filter(|m| m.status == Status::Running);
+        running.filter(|m| proc_state(m.pid) == Some(b'D')).count()
+    }
+
     /// The process id of the worker in slot `k`.
     pub(crate) fn pid(&self, k: usize) -> Pid {
         self.members[k].pid
@@ -358,6 +365,14 @@ impl WorkerPool {
             Ok(_) | Err(_) => true,
         }
     }
+}
+
+/// The state letter of process `pid` (R, S, D, ...), if it can be read.
+fn proc_state(pid: Pid) -> Option<u8> {
+    let stat = std::fs::read(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (in parentheses) may hold anything; the state follows it.
+    let end = stat.iter().rposition(|&b| b == b')')?;
+    stat.get(end + 2).copied()
 }
 
 impl Member {
