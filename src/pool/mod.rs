@@ -31,6 +31,10 @@ use crate::wire::{self, Job, Response};
 use inbox::Inbox;
 use spawn::WorkerIo;
 
+/// How long `shutdown` asks again at once for workers that have not
+/// exited yet, before it sleeps between asks.
+const EXIT_SPIN: Duration = Duration::from_millis(2);
+
 /// The size asked for the result pipes (Linux's default most a user may set).
 const PIPE_SIZE: i32 = 1 << 20;
 
@@ -333,12 +337,17 @@ impl WorkerPool {
     }
 
     /// Closes every request pipe, then reaps every worker; those still alive
-    /// after `grace` are killed.
+    /// after `grace` are killed. For the first `EXIT_SPIN` it asks again at
+    /// once rather than sleeping: a worker exits within a fraction of a
+    /// millisecond of its EOF, and a sleeping parent on an idle (virtual)
+    /// CPU wakes late (100 µs sleeps cost an editor's one-file search
+    /// about 0.8 ms against this, 400 interleaved runs on 2 cores).
     pub(crate) fn shutdown(&mut self, grace: Duration) {
         for m in &mut self.members {
             m.requests = None;
         }
-        let deadline = Instant::now() + grace;
+        let start = Instant::now();
+        let deadline = start + grace;
         let mut killed = false;
         while self.members.iter().any(|m| m.status == Status::Running) {
             for k in 0..self.members.len() {
@@ -351,7 +360,11 @@ impl WorkerPool {
                 killed = true;
             }
             if self.members.iter().any(|m| m.status == Status::Running) {
-                std::thread::sleep(Duration::from_micros(100));
+                if start.elapsed() < EXIT_SPIN {
+                    std::thread::yield_now();
+                } else {
+                    std::thread::sleep(Duration::from_micros(100));
+                }
             }
         }
     }
