@@ -86,8 +86,13 @@ fn search(cfg: &Config) -> anyhow::Result<ExitStatus> {
         out.note(&note)?;
     }
     let walk_done = walked.is_some();
+    // Under a binding limit the run keeps what it fitted: it never grows.
+    let mut cfg = cfg.clone();
+    if room != budget::Room::default() {
+        cfg.run.max_workers = got.workers;
+    }
     let feeds = Feeds { walk, walk_bell, walk_done, sig, sig_bell };
-    Search::new(cfg, &mut pool, feeds, out, FIRST_GEN, walked.unwrap_or_default())?.run()
+    Search::new(&cfg, &mut pool, feeds, out, FIRST_GEN, walked.unwrap_or_default())?.run()
 }
 
 /// What a search of `cfg` would start if nothing limited it (`walks`:

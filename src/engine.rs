@@ -27,12 +27,14 @@ use crate::exit::{ExitStatus, Tally};
 use crate::order::{Finished, Release, Reorder};
 use crate::output::Output;
 use crate::pool::{Readout, Status, WorkerPool};
-use crate::schedule::{Death, Flow, GaveUp, Landed, Limits, Scheduler};
+use crate::schedule::{Death, DiskWatch, Flow, GaveUp, Landed, Limits, Scheduler};
 use crate::walk::WalkItem;
 use crate::wire::{Job, Response};
 
 /// How often the loop wakes to redraw the progress line.
 const PROGRESS_TICK: Duration = crate::progress::INTERVAL;
+/// How often the loop looks whether the workers wait on the disk.
+const DISK_TICK: Duration = Duration::from_millis(20);
 /// How long cancelled workers get to exit before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_millis(20);
 /// How long a worker that died by a cancel signal waits to be explained
@@ -99,6 +101,10 @@ pub(crate) struct Search<'a> {
     responses: Vec<Response>,
     /// Deaths by a cancel signal, not handled yet.
     deferred: Vec<Pending>,
+    /// Says when to add workers that keep more reads in flight.
+    disk: DiskWatch,
+    /// When the workers are looked at next.
+    next_look: Instant,
 }
 
 impl<'a> Search<'a> {
@@ -117,6 +123,7 @@ impl<'a> Search<'a> {
         let sched = Scheduler::new(pool.len(), limits, quit_on_match);
         let spec = cfg.query.encode();
         let unordered = cfg.run.sort.kind == crate::cli::SortKind::None;
+        let disk = DiskWatch::new(cfg.run.max_workers.max(pool.len()));
         let mut search = Search {
             cfg,
             pool,
@@ -128,6 +135,8 @@ impl<'a> Search<'a> {
             spec,
             responses: Vec::new(),
             deferred: Vec::new(),
+            disk,
+            next_look: Instant::now() + DISK_TICK,
         };
         search.add_walk_items(items)?;
         Ok(search)
@@ -175,6 +184,7 @@ impl<'a> Search<'a> {
                 }
             }
             self.tick_progress();
+            self.look_at_disk()?;
         }
     }
 
@@ -189,8 +199,11 @@ impl<'a> Search<'a> {
     /// How long the loop may sleep: until the progress line is due, or a
     /// deferred death must be handled; forever otherwise.
     fn idle_timeout(&mut self) -> PollTimeout {
-        let tick = self.out.progress().enabled().then_some(PROGRESS_TICK);
         let now = Instant::now();
+        let progress = self.out.progress().enabled().then_some(PROGRESS_TICK);
+        let look =
+            self.disk.active(self.sched.live()).then(|| self.next_look - now.min(self.next_look));
+        let tick = progress.into_iter().chain(look).min();
         let death = self.deferred.iter().map(|p| p.until.saturating_duration_since(now)).min();
         match (tick, death) {
             (None, None) => PollTimeout::NONE,
@@ -266,6 +279,42 @@ impl<'a> Search<'a> {
         self.out.draw_progress(bytes, &name);
     }
 
+    /// Every `DISK_TICK`, looks whether the workers wait on the disk, and
+    /// starts more (re-executed, with this search's query) when the watch
+    /// says so; when one cannot be started, growing stops (said with
+    /// --debug) and the search goes on with the others.
+    fn look_at_disk(&mut self) -> io::Result<()> {
+        let now = Instant::now();
+        if now < self.next_look || !self.disk.active(self.sched.live()) {
+            return Ok(());
+        }
+        self.next_look = now + DISK_TICK;
+        let queued = !self.sched.is_idle() || !self.feeds.walk_done;
+        let add = self.disk.look(self.pool.waiting_on_disk(), self.sched.live(), queued);
+        for _ in 0..add {
+            let started = self.pool.respawn(None).map_err(|e| e.to_string());
+            let sent = started.and_then(|k| {
+                self.pool.send_query(k, self.gen, &self.spec).map_err(|e| e.to_string())?;
+                Ok(k)
+            });
+            match sent {
+                Ok(k) => {
+                    let slot = self.sched.add_worker();
+                    debug_assert_eq!(slot, k, "the pool and the scheduler number slots alike");
+                    log::debug!("workers wait on the disk: started worker {k}");
+                }
+                // Growing is only a help: the search goes on with the
+                // workers it has.
+                Err(e) => {
+                    log::debug!("could not start another worker: {e}");
+                    self.disk.stop();
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// True while more walked files are wanted.
     fn wants_walk(&self) -> bool {
         !self.feeds.walk_done && self.sched.wants_walk()
@@ -296,9 +345,9 @@ impl<'a> Search<'a> {
     fn add_walk_items(&mut self, items: Vec<WalkItem>) -> io::Result<()> {
         for item in items {
             match item {
-                WalkItem::Hay { path, explicit, stdin } => {
+                WalkItem::Hay { path, explicit, stdin, regular } => {
                     let seq = self.order.push();
-                    self.sched.push(Job { seq, explicit, stdin, path });
+                    self.sched.push(Job { seq, explicit, stdin, regular, path });
                 }
                 WalkItem::Error(msg) => {
                     let seq = self.order.push();

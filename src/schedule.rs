@@ -276,6 +276,18 @@ impl Scheduler {
         self.alive[k] = true;
     }
 
+    /// A worker was added in a new slot, the next one; returns its index.
+    pub(crate) fn add_worker(&mut self) -> usize {
+        self.held.push(VecDeque::new());
+        self.alive.push(true);
+        self.held.len() - 1
+    }
+
+    /// How many workers are alive.
+    pub(crate) fn live(&self) -> usize {
+        self.alive.iter().filter(|a| **a).count()
+    }
+
     /// No worker is left: takes every file not yet searched, in order, for
     /// the caller to report.
     pub(crate) fn abandon(&mut self) -> Vec<Job> {
@@ -283,6 +295,66 @@ impl Scheduler {
         left.extend(self.held.iter_mut().flat_map(|q| q.drain(..)).map(|t| t.job));
         left.sort_by_key(|j| j.seq);
         left
+    }
+}
+
+/// Looks taken of the workers before `DiskWatch` decides.
+const DISK_WINDOW: u32 = 5;
+
+/// Decides when a search waits on the disk rather than on the CPU: then
+/// more workers keep more reads in flight (a cold cache). It counts, over
+/// a window of looks, how many workers were waiting on the disk while files
+/// were queued for them; when that is at least half of all looks, the live
+/// workers are doubled, up to a cap. On a warm cache workers never wait on
+/// the disk and nothing is added.
+#[derive(Debug)]
+pub(crate) struct DiskWatch {
+    /// Most workers the search may have.
+    cap: usize,
+    looks: u32,
+    /// Workers seen waiting, summed over the window's looks.
+    waiting: usize,
+    /// Workers alive, summed over the window's looks.
+    seen: usize,
+}
+
+impl DiskWatch {
+    /// A watch that never lets a search grow past `cap` workers.
+    pub(crate) fn new(cap: usize) -> DiskWatch {
+        DiskWatch { cap, looks: 0, waiting: 0, seen: 0 }
+    }
+
+    /// Never adds a worker again (one could not be started).
+    pub(crate) fn stop(&mut self) {
+        self.cap = 0;
+    }
+
+    /// True while looking can still add workers (`live` are alive).
+    pub(crate) fn active(&self, live: usize) -> bool {
+        live < self.cap
+    }
+
+    /// One look: `waiting` of the `live` workers wait on the disk, and
+    /// `queued` says whether files wait to be searched. Returns how many
+    /// workers to add now.
+    pub(crate) fn look(&mut self, waiting: usize, live: usize, queued: bool) -> usize {
+        if !queued || !self.active(live) {
+            *self = DiskWatch::new(self.cap);
+            return 0;
+        }
+        self.looks += 1;
+        self.waiting += waiting;
+        self.seen += live;
+        if self.looks < DISK_WINDOW {
+            return 0;
+        }
+        let slow = 2 * self.waiting >= self.seen;
+        *self = DiskWatch::new(self.cap);
+        if slow {
+            live.min(self.cap - live)
+        } else {
+            0
+        }
     }
 }
 
@@ -306,7 +378,13 @@ mod tests {
     fn with_files(workers: usize, files: u64) -> Scheduler {
         let mut s = Scheduler::new(workers, limits(), false);
         for seq in 0..files {
-            s.push(Job { seq, explicit: false, stdin: false, path: format!("f{seq}").into() });
+            s.push(Job {
+                seq,
+                explicit: false,
+                stdin: false,
+                regular: true,
+                path: format!("f{seq}").into(),
+            });
         }
         s
     }
@@ -387,7 +465,13 @@ mod tests {
     #[test]
     fn stdin_is_given_up_at_once() {
         let mut s = Scheduler::new(1, limits(), false);
-        s.push(Job { seq: 0, explicit: true, stdin: true, path: b"<stdin>".to_vec() });
+        s.push(Job {
+            seq: 0,
+            explicit: true,
+            stdin: true,
+            regular: false,
+            path: b"<stdin>".to_vec(),
+        });
         run_dispatch(&mut s, Flow::default());
         let death = s.died(0);
         assert_eq!(death.gave_up.len(), 1);
@@ -428,7 +512,7 @@ mod tests {
     fn quiet_stops_at_the_first_match() {
         let mut s = Scheduler::new(2, limits(), true);
         for seq in 0..6 {
-            s.push(Job { seq, explicit: false, stdin: false, path: vec![] });
+            s.push(Job { seq, explicit: false, stdin: false, regular: true, path: vec![] });
         }
         run_dispatch(&mut s, Flow::default());
         assert_eq!(s.landed(0, 0, false), Landed::Continue);
@@ -488,7 +572,7 @@ mod tests {
     fn a_lone_file_goes_to_the_idle_worker() {
         let mut s = with_files(2, 1);
         assert_eq!(run_dispatch(&mut s, Flow::default()), vec![(0, vec![0])]);
-        s.push(Job { seq: 1, explicit: false, stdin: false, path: vec![] });
+        s.push(Job { seq: 1, explicit: false, stdin: false, regular: true, path: vec![] });
         assert_eq!(run_dispatch(&mut s, Flow::default()), vec![(1, vec![1])]);
     }
 
@@ -497,7 +581,48 @@ mod tests {
     fn walk_intake_stops_at_the_cap() {
         let mut s = with_files(1, 7);
         assert!(s.wants_walk());
-        s.push(Job { seq: 7, explicit: false, stdin: false, path: vec![] });
+        s.push(Job { seq: 7, explicit: false, stdin: false, regular: true, path: vec![] });
         assert!(!s.wants_walk());
+    }
+
+    /// Workers that wait on the disk for half of a window's looks are
+    /// doubled, up to the cap; a warm search, or one with nothing queued,
+    /// never grows.
+    #[test]
+    fn disk_watch_doubles_workers_that_wait_on_the_disk() {
+        let mut w = DiskWatch::new(8);
+        let window = |w: &mut DiskWatch, waiting, live, queued| {
+            (0..DISK_WINDOW).map(|_| w.look(waiting, live, queued)).sum::<usize>()
+        };
+        assert_eq!(window(&mut w, 0, 2, true), 0, "warm: never waits");
+        assert_eq!(window(&mut w, 1, 2, true), 2, "half the looks: doubled");
+        assert_eq!(window(&mut w, 4, 4, false), 0, "nothing queued");
+        assert_eq!(window(&mut w, 3, 6, true), 2, "up to the cap");
+        assert!(!w.active(8));
+        assert_eq!(window(&mut w, 8, 8, true), 0, "at the cap");
+        // A look with nothing queued starts the window again.
+        let mut w = DiskWatch::new(8);
+        for _ in 0..DISK_WINDOW - 1 {
+            assert_eq!(w.look(2, 2, true), 0);
+        }
+        assert_eq!(w.look(2, 2, false), 0);
+        assert_eq!(w.look(2, 2, true), 0);
+        // Once a worker could not be started, it never grows again.
+        w.stop();
+        assert!(!w.active(2));
+        assert_eq!(window(&mut w, 2, 2, true), 0, "stopped");
+    }
+
+    /// An added worker gets the next slot and can be given files.
+    #[test]
+    fn added_worker_takes_the_next_slot() {
+        let mut s = Scheduler::new(1, limits(), false);
+        for seq in 0..6 {
+            s.push(Job { seq, explicit: false, stdin: false, regular: true, path: vec![] });
+        }
+        assert_eq!(s.add_worker(), 1);
+        assert_eq!(s.live(), 2);
+        let got: Vec<usize> = s.dispatch(Flow::default()).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(got, vec![0, 1]);
     }
 }

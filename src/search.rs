@@ -27,7 +27,7 @@ use crate::printer::{self, Printer};
 use crate::query::{Query, SearcherOpts};
 use crate::wire::{self, Job};
 
-/// A walked file is read into a buffer of this size first; one that fits is
+/// A regular file is read into a buffer of this size first; one that fits is
 /// searched there. It is the searcher's own buffer size (and the span its
 /// slice search checks for binary data), so a file that fits gets exactly
 /// the verdict a read search gives it.
@@ -89,6 +89,33 @@ impl io::Read for Checked<'_> {
     }
 }
 
+/// A file whose first bytes were read into `head` already, read on as if
+/// they had not been: a read takes what is left of `head` and fills the
+/// rest of the buffer with one read of the file, as one read of the file
+/// from that offset would (a regular file gives as much as asked).
+struct Resumed<'h> {
+    head: &'h [u8],
+    file: File,
+}
+
+impl io::Read for Resumed<'_> {
+    /// Copies from `head`, then reads the file into the room left; an error
+    /// of that read after some bytes of `head` waits for the next call.
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.head.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.head[..n]);
+        self.head = &self.head[n..];
+        if n == buf.len() {
+            return Ok(n);
+        }
+        match self.file.read(&mut buf[n..]) {
+            Ok(m) => Ok(n + m),
+            Err(_) if n > 0 => Ok(n),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// Where the bytes of one search come from.
 enum Source<'r> {
     /// Open the path (the searcher may memory-map it).
@@ -128,7 +155,7 @@ pub(crate) struct SearchWorker<W: Write> {
     decomp: Option<DecompressionMatcher>,
     /// Starts preprocessor and decompression commands.
     commands: CommandReaderBuilder,
-    /// The first `HEAD_CAP` bytes of a walked file (see `run_walked`).
+    /// The first `HEAD_CAP` bytes of a regular file (see `run_headed`).
     head: Vec<u8>,
     /// Whether the query is still current, when queries can change.
     currency: Option<Currency>,
@@ -235,8 +262,8 @@ impl<W: Write> SearchWorker<W> {
             self.run_preprocessed(path)
         } else if let Some(cmd) = self.decomp.as_ref().and_then(|d| d.command(path)) {
             self.run_decompressed(path, cmd)
-        } else if !job.explicit && !self.opts.mmap && bin.convert_byte().is_none() {
-            self.run_walked(path)
+        } else if job.regular && !self.opts.mmap {
+            self.run_headed(path, bin.quit_byte().or(bin.convert_byte()))
         } else {
             self.run(path, Source::Path)
         };
@@ -329,20 +356,28 @@ impl<W: Write> SearchWorker<W> {
         finish(rdr, result)
     }
 
-    /// Searches a file found by the walk with one syscall fewer than the
-    /// searcher's own reading (which first reads 3 bytes to sniff a BOM): the
-    /// file is read into `head`; if it all fits, it is searched as a slice
-    /// (which sniffs the BOM in memory), else as `head` followed by the rest
-    /// of the file. Either way the searcher sees the same bytes and gives the
-    /// same output. Not for files named on the command line (their binary
-    /// data is converted, which only a read search does), nor with --mmap.
-    fn run_walked(&mut self, path: &Path) -> io::Result<Outcome> {
+    /// Searches a regular file with one syscall fewer than the searcher's
+    /// own reading (which first reads 3 bytes to sniff a BOM): the file is
+    /// read into `head`, and if it all fits and holds no binary byte, it is
+    /// searched there as a slice (which sniffs the BOM in memory). Else it is
+    /// read-searched from `head` and then the file (`Resumed`), which hands
+    /// the searcher the same bytes in the same pieces as the file would, so
+    /// the output is the searcher's own: where binary data is found, what a
+    /// quit skips and what a convert (named files) turns into line ends
+    /// depend on those pieces, and a slice search converts nothing. Not with
+    /// --mmap (nor for up to ten named files, mapped as ripgrep does).
+    fn run_headed(&mut self, path: &Path, binary: Option<u8>) -> io::Result<Outcome> {
         let mut file = File::open(path)?;
         let mut head = std::mem::take(&mut self.head);
         head.resize(HEAD_CAP, 0);
         let result = match wire::read_full(&mut file, &mut head) {
-            Ok(n) if n < HEAD_CAP => self.run(path, Source::Slice(&head[..n])),
-            Ok(n) => self.run(path, Source::Reader(&mut io::Read::chain(&head[..n], file))),
+            Ok(n)
+                if n < HEAD_CAP
+                    && binary.is_none_or(|b| memchr::memchr(b, &head[..n]).is_none()) =>
+            {
+                self.run(path, Source::Slice(&head[..n]))
+            }
+            Ok(n) => self.run(path, Source::Reader(&mut Resumed { head: &head[..n], file })),
             Err(e) => Err(e),
         };
         self.head = head;
@@ -483,4 +518,44 @@ fn searcher(o: &SearcherOpts) -> Searcher {
     }
     b.bom_sniffing(o.bom_sniffing);
     b.build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// A file's bytes, read in pieces of the given sizes: by the file itself
+    /// and by `Resumed` after its first `cut` bytes went to a head buffer.
+    fn pieces(sizes: &[usize], cut: usize) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+        let path = std::env::temp_dir().join(format!("dn-resumed-{}-{cut}", std::process::id()));
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let read_all = |r: &mut dyn Read| -> Vec<Vec<u8>> {
+            let mut out = Vec::new();
+            for &n in sizes.iter().cycle().take(64) {
+                let mut buf = vec![0; n];
+                let got = r.read(&mut buf).unwrap();
+                out.push(buf[..got].to_vec());
+            }
+            out
+        };
+        let direct = read_all(&mut File::open(&path).unwrap());
+        let mut file = File::open(&path).unwrap();
+        let mut head = vec![0; cut];
+        assert_eq!(wire::read_full(&mut file, &mut head).unwrap(), cut);
+        let resumed = read_all(&mut Resumed { head: &head, file });
+        std::fs::remove_file(&path).unwrap();
+        (direct, resumed)
+    }
+
+    /// `Resumed` hands out the same pieces as the file would, whether a read
+    /// ends inside the head, at its end or past it.
+    #[test]
+    fn resumed_reads_like_the_file() {
+        for cut in [0, 3, HEAD_CAP] {
+            let (direct, resumed) = pieces(&[3, 65533, 11, 393_216, 7], cut);
+            assert_eq!(direct, resumed, "head of {cut} bytes");
+        }
+    }
 }

@@ -40,6 +40,10 @@ pub(crate) struct Job {
     pub(crate) explicit: bool,
     /// Search standard input instead of a path.
     pub(crate) stdin: bool,
+    /// The path was a regular file (or a link to one) when it was walked or
+    /// named: a worker may read its head before searching it (a read of a
+    /// FIFO or a device could wait for data that a search would stream).
+    pub(crate) regular: bool,
     /// The path as raw bytes.
     pub(crate) path: Vec<u8>,
 }
@@ -151,7 +155,9 @@ pub(crate) fn encode_batch<J: AsRef<Job>>(
     out.extend_from_slice(&(jobs.len() as u32).to_le_bytes());
     for job in jobs.iter().map(AsRef::as_ref) {
         out.extend_from_slice(&job.seq.to_le_bytes());
-        out.push(u8::from(job.explicit) | (u8::from(job.stdin) << 1));
+        out.push(
+            u8::from(job.explicit) | (u8::from(job.stdin) << 1) | (u8::from(job.regular) << 2),
+        );
         put_bytes(out, &job.path);
     }
 }
@@ -348,7 +354,8 @@ pub(crate) fn decode_request(tag: u8, payload: &[u8]) -> Result<Request, WireErr
                 let seq = c.u64()?;
                 let flags = c.u8()?;
                 let path = c.bytes()?.to_vec();
-                jobs.push(Job { seq, explicit: flags & 1 != 0, stdin: flags & 2 != 0, path });
+                let (explicit, stdin, regular) = (flags & 1 != 0, flags & 2 != 0, flags & 4 != 0);
+                jobs.push(Job { seq, explicit, stdin, regular, path });
             }
             Request::Batch { gen, render_below, jobs }
         }
@@ -427,9 +434,9 @@ mod tests {
     #[test]
     fn batch_round_trip_keeps_raw_paths() {
         let jobs = vec![
-            Job { seq: 0, explicit: true, stdin: false, path: b"a/b.rs".to_vec() },
-            Job { seq: 1, explicit: false, stdin: false, path: vec![0xff, 0xfe, b'/', 0x80] },
-            Job { seq: u64::MAX, explicit: false, stdin: true, path: Vec::new() },
+            Job { seq: 0, explicit: true, stdin: false, regular: true, path: b"a/b.rs".to_vec() },
+            Job { seq: 1, explicit: false, stdin: false, regular: false, path: vec![0xff, 0x80] },
+            Job { seq: u64::MAX, explicit: false, stdin: true, regular: false, path: Vec::new() },
         ];
         let mut buf = Vec::new();
         encode_batch(&mut buf, 7, 2, &jobs);

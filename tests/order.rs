@@ -123,21 +123,25 @@ fn sort_none_prints_files_as_they_finish() {
     dir.create("fast.txt", "needle fast\n");
     let mut child = dir
         .command()
-        .args(["--sort", "none", "needle", "slow.fifo", "fast.txt"])
+        .args(["-j2", "--sort", "none", "needle", "slow.fifo", "fast.txt"])
         .cmd
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // The FIFO is fed once the first line was read, or after 20 s if it
+    // never comes (so a regression fails the test instead of hanging it).
+    let (fed_tx, fed_rx) = std::sync::mpsc::channel::<()>();
+    let feeder = std::thread::spawn(move || {
+        let _ = fed_rx.recv_timeout(std::time::Duration::from_secs(20));
+        let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        w.write_all(b"needle slow\n").unwrap();
+    });
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
+    let _ = fed_tx.send(());
+    feeder.join().unwrap();
     assert_eq!(first, "fast.txt:needle fast\n", "the later file waited for the FIFO");
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&fifo)
-        .unwrap()
-        .write_all(b"needle slow\n")
-        .unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
     assert_eq!(rest, "slow.fifo:needle slow\n");

@@ -20,5 +20,6 @@ mod pcre2;
 mod processes;
 #[cfg(target_os = "linux")]
 mod pty;
+mod shapes;
 #[cfg(target_os = "linux")]
 mod terminal;

@@ -251,9 +251,9 @@ impl Session {
                 Ok(chunk) => {
                     for item in chunk {
                         match item {
-                            WalkItem::Hay { path, explicit, stdin } => {
+                            WalkItem::Hay { path, explicit, stdin, regular } => {
                                 let seq = self.files.len() as u64;
-                                self.files.push(Job { seq, explicit, stdin, path });
+                                self.files.push(Job { seq, explicit, stdin, regular, path });
                             }
                             WalkItem::Error(msg) | WalkItem::Warning(msg) => {
                                 self.walk_problems.push(msg)

@@ -35,6 +35,10 @@ use inbox::Inbox;
 use local::Local;
 use spawn::WorkerIo;
 
+/// How long `shutdown` asks again at once for workers that have not
+/// exited yet, before it sleeps between asks.
+const EXIT_SPIN: Duration = Duration::from_millis(2);
+
 /// The size asked for the result pipes (Linux's default most a user may set).
 const PIPE_SIZE: i32 = 1 << 20;
 
@@ -229,6 +233,13 @@ impl WorkerPool {
         self.members.len()
     }
 
+    /// How many workers are waiting on the disk right now (in the
+    /// uninterruptible sleep of a read: state D in /proc/PID/stat).
+    pub(crate) fn waiting_on_disk(&self) -> usize {
+        let running = self.members.iter().filter(|m| m.status == Status::Running);
+        running.filter(|m| proc_state(m.pid) == Some(b'D')).count()
+    }
+
     /// The process id of the worker in slot `k`.
     pub(crate) fn pid(&self, k: usize) -> Pid {
         self.members[k].pid
@@ -411,12 +422,17 @@ impl WorkerPool {
     }
 
     /// Closes every request pipe, then reaps every worker; those still alive
-    /// after `grace` are killed.
+    /// after `grace` are killed. For the first `EXIT_SPIN` it asks again at
+    /// once rather than sleeping: a worker exits within a fraction of a
+    /// millisecond of its EOF, and a sleeping parent on an idle (virtual)
+    /// CPU wakes late (100 µs sleeps cost an editor's one-file search
+    /// about 0.8 ms against this, 400 interleaved runs on 2 cores).
     pub(crate) fn shutdown(&mut self, grace: Duration) {
         for k in 0..self.members.len() {
             self.close(k);
         }
-        let deadline = Instant::now() + grace;
+        let start = Instant::now();
+        let deadline = start + grace;
         let mut killed = false;
         while self.members.iter().any(|m| m.status == Status::Running) {
             for k in 0..self.members.len() {
@@ -429,7 +445,11 @@ impl WorkerPool {
                 killed = true;
             }
             if self.members.iter().any(|m| m.status == Status::Running) {
-                std::thread::sleep(Duration::from_micros(100));
+                if start.elapsed() < EXIT_SPIN {
+                    std::thread::yield_now();
+                } else {
+                    std::thread::sleep(Duration::from_micros(100));
+                }
             }
         }
     }
@@ -447,6 +467,14 @@ impl WorkerPool {
             Ok(_) | Err(_) => true,
         }
     }
+}
+
+/// The state letter of process `pid` (R, S, D, ...), if it can be read.
+fn proc_state(pid: Pid) -> Option<u8> {
+    let stat = std::fs::read(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (in parentheses) may hold anything; the state follows it.
+    let end = stat.iter().rposition(|&b| b == b')')?;
+    stat.get(end + 2).copied()
 }
 
 impl Member {

@@ -26,8 +26,8 @@ use sorted::Found;
 /// One thing the walk produced, in walk order.
 #[derive(Debug)]
 pub(crate) enum WalkItem {
-    /// A file to search.
-    Hay { path: Vec<u8>, explicit: bool, stdin: bool },
+    /// A file to search (`regular`: see `Job::regular`).
+    Hay { path: Vec<u8>, explicit: bool, stdin: bool, regular: bool },
     /// An error that holds a place in the output order (missing path, ...).
     Error(String),
     /// A problem with an ignore file: reported, but not a search error.
@@ -121,44 +121,71 @@ pub(crate) fn files_now(cfg: &Config) -> Option<Vec<WalkItem>> {
 /// Walks every root in the order given, passing each item to `emit` in
 /// the order of the sequential walk sorted by file name, after the problems
 /// with --ignore-file files. Directories are walked on several threads
-/// (`walk_threads`; with none to spare, 0, by the sequential walk); runs
-/// of other roots (files, stdin, links, missing paths) go through the
-/// sequential walk as given. Returns false as soon as `emit` does.
+/// (`walk_threads`; with none to spare, 0, by the sequential walk);
+/// files and stdin are emitted as they are; runs of other roots (links to
+/// directories, missing paths, devices) go through the sequential walk.
+/// Roots not classified yet are classified here, one at a time, so the
+/// first files are searched while later ones are looked at. Returns false
+/// as soon as `emit` does.
 fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
     let strip = cfg.run.has_implicit_path;
     let max_filesize = cfg.walk.max_filesize;
-    let mut rest = cfg.run.roots.as_slice();
-    let mut first_group = true;
-    while let Some(first) = rest.first() {
-        let is_dir = first.kind == RootKind::Dir;
-        let n =
-            if is_dir { 1 } else { rest.iter().take_while(|r| r.kind != RootKind::Dir).count() };
-        let (roots, tail) = rest.split_at(n);
-        rest = tail;
-        let (b, warnings) = builder(cfg, roots);
-        // Every group reads the same ignore files: report them once.
-        if std::mem::take(&mut first_group)
-            && !warnings.into_iter().all(|w| emit(WalkItem::Warning(w)))
-        {
-            return false;
-        }
-        let done = if is_dir && cfg.run.walk_threads > 0 {
-            let mut each = |found| found_item(found, strip, emit);
-            let ordered = cfg.run.sort.kind != SortKind::None;
-            sorted::walk(b, &first.path, cfg.run.walk_threads, max_filesize, ordered, &mut each)
-        } else if roots.iter().all(|r| matches!(r.kind, RootKind::File | RootKind::Stdin)) {
-            // The walk yields a file root as given, filters aside: skip
+    if !ignore_file_warnings(cfg).into_iter().all(|w| emit(WalkItem::Warning(w))) {
+        return false;
+    }
+    let mut roots = cfg.run.roots.iter().map(settled).peekable();
+    let sequential = |r: &Root| matches!(r.kind, RootKind::DirLink | RootKind::Other);
+    while let Some(root) = roots.next() {
+        let done = match root.kind {
+            RootKind::Dir => {
+                let (b, _) = builder(cfg, std::slice::from_ref(&root));
+                let ordered = cfg.run.sort.kind != SortKind::None;
+                if cfg.run.walk_threads > 0 {
+                    let mut each = |found| found_item(found, strip, emit);
+                    let threads = cfg.run.walk_threads;
+                    sorted::walk(b, &root.path, threads, max_filesize, ordered, &mut each)
+                } else {
+                    b.build().all(|r| haystack(r, strip, max_filesize, emit))
+                }
+            }
+            // The walk would yield a file root as given, filters aside: skip
             // building it (reading git's config and global excludes cost
             // about 0.3 ms of an editor's one-file search).
-            roots.iter().all(|r| emit(explicit_root(r, strip)))
-        } else {
-            b.build().all(|r| haystack(r, strip, max_filesize, emit))
+            RootKind::File | RootKind::Stdin => emit(explicit_root(&root, strip)),
+            _ => {
+                let mut group = vec![root];
+                while let Some(next) = roots.next_if(sequential) {
+                    group.push(next);
+                }
+                let (b, _) = builder(cfg, &group);
+                b.build().all(|r| haystack(r, strip, max_filesize, emit))
+            }
         };
         if !done {
             return false;
         }
     }
     true
+}
+
+/// The root, classified if it was left for the walk to classify.
+fn settled(root: &Root) -> Root {
+    match root.kind {
+        RootKind::Later => crate::config::classify(root.path.clone()),
+        _ => root.clone(),
+    }
+}
+
+/// The problems found reading the --ignore-file files (every walk reads
+/// them; they are reported once).
+fn ignore_file_warnings(cfg: &Config) -> Vec<String> {
+    let w = &cfg.walk;
+    match cfg.run.roots.first() {
+        Some(first) if !w.no_ignore_files && !w.ignore_files.is_empty() => {
+            builder(cfg, std::slice::from_ref(first)).1
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Collects the whole walk and sorts it the way `rg --sort`/`--sortr` do.
@@ -273,7 +300,8 @@ fn found_item(found: Found, strip: bool, emit: &mut dyn FnMut(WalkItem) -> bool)
             warning.is_none_or(|e| emit(WalkItem::Warning(e.to_string())))
         }
         Found::File(path) => {
-            emit(WalkItem::Hay { path: stripped(path, strip), explicit: false, stdin: false })
+            let path = stripped(path, strip);
+            emit(WalkItem::Hay { path, explicit: false, stdin: false, regular: true })
         }
         Found::Error(err) => emit(WalkItem::Error(err.to_string())),
     }
@@ -283,10 +311,11 @@ fn found_item(found: Found, strip: bool, emit: &mut dyn FnMut(WalkItem) -> bool)
 /// filters say (stdin under the name ripgrep prints for it).
 fn explicit_root(root: &Root, strip: bool) -> WalkItem {
     if root.kind == RootKind::Stdin {
-        return WalkItem::Hay { path: b"<stdin>".to_vec(), explicit: true, stdin: true };
+        let path = b"<stdin>".to_vec();
+        return WalkItem::Hay { path, explicit: true, stdin: true, regular: false };
     }
     let path = stripped(root.path.as_os_str().as_bytes().to_vec(), strip);
-    WalkItem::Hay { path, explicit: true, stdin: false }
+    WalkItem::Hay { path, explicit: true, stdin: false, regular: true }
 }
 
 /// The one rule for what a walk hands on to be searched, besides the roots
@@ -342,7 +371,9 @@ fn haystack(
     // The walk joins names onto the root as given, so an implicit "./" root
     // shows up as a literal "./" prefix (cheaper to cut as bytes). The path's
     // buffer is reused, not copied.
+    // Walked files are `searchable`, hence regular; a root may be anything.
+    let regular = !explicit || dent.file_type().is_some_and(|t| t.is_file());
     let stdin = dent.is_stdin();
     let path = stripped(dent.into_path().into_os_string().into_vec(), strip);
-    emit(WalkItem::Hay { path, explicit, stdin })
+    emit(WalkItem::Hay { path, explicit, stdin, regular })
 }
