@@ -614,3 +614,25 @@ pub(crate) fn describe(st: Status, why: Option<&str>) -> String {
 pub(crate) fn display(path: &[u8]) -> String {
     Path::new(OsStr::from_bytes(path)).display().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix::unistd::Pid;
+
+    /// A frame longer than the wire allows (or otherwise corrupt) is
+    /// reported as a bad frame, even when the worker was then killed, and
+    /// never as a bare signal; other deaths say how the worker ended.
+    #[test]
+    fn a_bad_frame_is_named_as_such() {
+        let oversized = ((crate::wire::MAX_FRAME + 2) as u32).to_le_bytes();
+        let err = crate::wire::split_frame(&oversized).err().expect("an oversized frame");
+        let killed = Status::Ended(WaitStatus::Signaled(Pid::from_raw(7), Signal::SIGKILL, false));
+        let why = err.to_string();
+        assert_eq!(describe(killed, Some(&why)), "sent a bad frame (corrupt frame: bad length)");
+        assert_eq!(describe(killed, None), "was killed by SIGKILL");
+        let exited = Status::Ended(WaitStatus::Exited(Pid::from_raw(7), 3));
+        let cut = crate::wire::WireError::Truncated.to_string();
+        assert_eq!(describe(exited, Some(&cut)), "exited with code 3 (frame cut short)");
+    }
+}
