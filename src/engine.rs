@@ -626,7 +626,9 @@ mod tests {
     #[test]
     fn a_bad_frame_is_named_as_such() {
         let oversized = ((crate::wire::MAX_FRAME + 2) as u32).to_le_bytes();
-        let err = crate::wire::split_frame(&oversized).err().expect("an oversized frame");
+        let Err(err) = crate::wire::split_frame(&oversized) else {
+            panic!("an oversized frame was accepted");
+        };
         let killed = Status::Ended(WaitStatus::Signaled(Pid::from_raw(7), Signal::SIGKILL, false));
         let why = err.to_string();
         assert_eq!(describe(killed, Some(&why)), "sent a bad frame (corrupt frame: bad length)");
