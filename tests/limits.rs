@@ -5,7 +5,7 @@
 //! panic, and never report "no match" for a search that did not run.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::{dn_bin, Dir};
@@ -26,23 +26,29 @@ fn run(cmd: &mut Command, name: &str) -> Output {
         .env_remove("RIPGREP_CONFIG_PATH")
         .spawn()
         .expect("start dn");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if started.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            let err = std::fs::read_to_string(&err_path).unwrap_or_default();
-            panic!("{name}: dn still running after {DEADLINE:?} (a hang); stderr: {err}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = wait_deadline(&mut child, name, &err_path);
     Output {
         status,
         stdout: std::fs::read(out_path).unwrap(),
         stderr: std::fs::read(err_path).unwrap(),
+    }
+}
+
+/// Waits for `child`, killing it and failing the test (`name`, with the
+/// stderr written to `err_path`) if it is still running after `DEADLINE`.
+fn wait_deadline(child: &mut std::process::Child, name: &str, err_path: &Path) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        if started.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = std::fs::read_to_string(err_path).unwrap_or_default();
+            panic!("{name}: dn still running after {DEADLINE:?} (a hang); stderr: {err}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -570,17 +576,7 @@ fn start_slow(bin: &Path, out: &Dir) -> (std::process::Child, u32) {
 
 /// Waits for `child` (at most `DEADLINE`); returns its output from `out`.
 fn finish_slow(mut child: std::process::Child, out: &Dir) -> Output {
-    let started = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if started.elapsed() > DEADLINE {
-            let _ = child.kill();
-            panic!("dn still running after {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = wait_deadline(&mut child, "slow search", &out.root.join("stderr"));
     let read = |name| std::fs::read(out.root.join(name)).unwrap();
     Output { status, stdout: read("stdout"), stderr: read("stderr") }
 }

@@ -50,7 +50,7 @@ fn edge_files(dir: &Dir) -> Vec<String> {
 /// `rg --sort path`), with any number of workers.
 #[test]
 fn named_binary_files_at_the_buffer_edges() {
-    let dir = Dir::new("named_binary_files_at_the_buffer_edges");
+    let dir = test_dir!();
     let names = edge_files(&dir);
     assert!(names.len() > 10, "enough files to turn memory maps off");
     let lines = "\
@@ -99,7 +99,7 @@ u8bom.txt:1
 /// (this output is rg 15's).
 #[test]
 fn walked_binary_files_at_the_buffer_edges() {
-    let dir = Dir::new("walked_binary_files_at_the_buffer_edges");
+    let dir = test_dir!();
     edge_files(&dir);
     let needle = "\
 e65537.bin:1:needle top
@@ -128,7 +128,7 @@ early.bin: WARNING: stopped searching binary file after match (found \"\\0\" byt
 /// and hides the line before it (this output is rg 15's).
 #[test]
 fn one_worker_keeps_the_searchers_buffer_history() {
-    let dir = Dir::new("one_worker_keeps_the_searchers_buffer_history");
+    let dir = test_dir!();
     dir.create("a-long.txt", format!("needle long\n{}\n", "x".repeat(200_000)));
     dir.create("b.bin", format!("needle top\n{}\0", "x".repeat(65537 - 12)));
     let mut args = vec!["-j1", "-n", "-M20", "needle", "a-long.txt", "b.bin"];
@@ -149,7 +149,7 @@ b.bin: binary file matches (found \"\\0\" byte around offset 65536)
 /// the order given, each directory sorted (this output is rg 15's).
 #[test]
 fn many_roots_of_every_kind_keep_their_order() {
-    let dir = Dir::new("many_roots_of_every_kind_keep_their_order");
+    let dir = test_dir!();
     dir.create("b.txt", "needle b\n").create("a.txt", "needle a\n");
     dir.create("d/x.txt", "needle x\n").create("d/sub/c.txt", "needle c\n");
     std::os::unix::fs::symlink("d", dir.root.join("dl")).unwrap();
