@@ -196,8 +196,9 @@ impl<'a> Search<'a> {
         self.pool.step_local(|k| sched.reads_from(k, flow))
     }
 
-    /// How long the loop may sleep: until the progress line is due, or a
-    /// deferred death must be handled; forever otherwise.
+    /// How long the loop may sleep: until the progress line is due, the
+    /// next look at the workers' disk waits, or a deferred death must be
+    /// handled; forever otherwise.
     fn idle_timeout(&mut self) -> PollTimeout {
         let now = Instant::now();
         let progress = self.out.progress().enabled().then_some(PROGRESS_TICK);

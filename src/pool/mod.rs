@@ -246,8 +246,7 @@ impl WorkerPool {
     }
 
     /// Makes `gen` the current generation: workers drop any search of an
-    /// older one at their next read. (For the interactive mode.)
-    #[allow(dead_code)]
+    /// older one at their next read (the interactive mode's cancel).
     pub(crate) fn set_generation(&self, gen: u64) {
         if let Some(s) = &self.shared {
             s.now.store(gen, Ordering::Release);
@@ -255,8 +254,7 @@ impl WorkerPool {
     }
 
     /// The shared generation counter, if there is one (for workers forked
-    /// from this pool). (For the interactive mode.)
-    #[allow(dead_code)]
+    /// from this pool).
     pub(crate) fn generation_counter(&self) -> Option<&'static std::sync::atomic::AtomicU64> {
         self.shared.as_ref().map(|s| s.now)
     }
