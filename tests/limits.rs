@@ -587,15 +587,14 @@ fn sigkill(pid: u32) {
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).unwrap();
 }
 
-/// With -j1, the one worker killed mid-search: its files "will be searched
-/// again" by the replacement (there is no other worker to hand them to),
-/// and they are: the output is the full output.
-#[test]
-fn one_worker_killed_is_replaced_and_its_files_searched_again() {
-    let full = run(Command::new(dn_bin()).args(SLOW).current_dir(slow_tree()), "j1-full");
-    assert_eq!(full.status.code(), Some(0));
-    let out_dir = Dir::new("j1-killed");
-    let (child, worker) = start_slow(&dn_bin(), &out_dir);
+/// Starts the slow -j1 search with `bin`, calls `before` with dn's pid,
+/// kills its worker and waits: asserts exit 2 and a message naming the
+/// killed worker; returns dn's pid, its output and its stderr.
+fn kill_the_worker(bin: &Path, name: &str, before: impl FnOnce(u32)) -> (u32, Output, String) {
+    let out_dir = Dir::new(name);
+    let (child, worker) = start_slow(bin, &out_dir);
+    let pid = child.id();
+    before(pid);
     sigkill(worker);
     let out = finish_slow(child, &out_dir);
     let err = stderr(&out);
@@ -604,6 +603,17 @@ fn one_worker_killed_is_replaced_and_its_files_searched_again() {
         err.contains(&format!("worker {worker} was killed by SIGKILL while searching")),
         "{err}"
     );
+    (pid, out, err)
+}
+
+/// With -j1, the one worker killed mid-search: its files "will be searched
+/// again" by the replacement (there is no other worker to hand them to),
+/// and they are: the output is the full output.
+#[test]
+fn one_worker_killed_is_replaced_and_its_files_searched_again() {
+    let full = run(Command::new(dn_bin()).args(SLOW).current_dir(slow_tree()), "j1-full");
+    assert_eq!(full.status.code(), Some(0));
+    let (_, out, err) = kill_the_worker(&dn_bin(), "j1-killed", |_| ());
     assert!(err.contains("unfinished file(s) will be searched again"), "{err}");
     assert!(!err.contains("other workers") && !err.contains("not searched"), "{err}");
     assert!(out.stdout == full.stdout, "output differs from the undisturbed run: {err}");
@@ -619,18 +629,10 @@ fn one_worker_killed_without_a_replacement_says_what_is_lost() {
     let bin_dir = Dir::new("j1-bin");
     let bin = bin_dir.root.join("dn");
     std::fs::copy(dn_bin(), &bin).unwrap();
-    let out_dir = Dir::new("j1-lost");
-    let (child, worker) = start_slow(&bin, &out_dir);
-    let pid = child.id();
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o000)).unwrap();
-    sigkill(worker);
-    let out = finish_slow(child, &out_dir);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(&format!("worker {worker} was killed by SIGKILL while searching")),
-        "{err}"
-    );
+    let unrunnable = |_| {
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o000)).unwrap();
+    };
+    let (pid, _, err) = kill_the_worker(&bin, "j1-lost", unrunnable);
     assert!(!err.contains("searched again") && !err.contains("other workers"), "{err}");
     assert!(err.contains("could not start a worker to replace it: "), "{err}");
     assert!(err.contains("every worker died; "), "{err}");
