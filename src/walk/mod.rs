@@ -142,8 +142,12 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
                 let ordered = cfg.run.sort.kind != SortKind::None;
                 if cfg.run.walk_threads > 0 {
                     let mut each = |found| found_item(found, strip, emit);
+                    let one = |dir: &[u8]| builder(cfg, &[dir_root(dir)]).0;
+                    let rewalk = rewalkable(&cfg.walk)
+                        .then_some(sorted::Rewalk { builder: &one, after: sorted::REWALK_AFTER });
                     let threads = cfg.run.walk_threads;
-                    sorted::walk(b, &root.path, threads, max_filesize, ordered, &mut each)
+                    let plan = sorted::Plan { threads, max_filesize, ordered, rewalk };
+                    sorted::walk(b, &root.path, plan, &mut each)
                 } else {
                     b.build().all(|r| haystack(r, strip, max_filesize, emit))
                 }
@@ -166,6 +170,23 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
         }
     }
     true
+}
+
+/// Whether a directory found by walking a root, walked again as a root of
+/// its own (the ignore files above it read as its parents), yields what the
+/// root's walk yields under it: not when the walk follows links (loops are
+/// found through the ancestors walked), counts depth, stays on the root's
+/// file system, or leaves the ignore files above a root out. (`builder`
+/// reads git's exclude file only with its ignore files, as it must:
+/// `ignore` looks for `.git` above a root only for the ignore files.)
+fn rewalkable(w: &crate::config::WalkOptions) -> bool {
+    !w.follow && w.max_depth.is_none() && !w.one_file_system && !w.no_ignore_parent
+}
+
+/// A directory found by walking, as a root.
+fn dir_root(dir: &[u8]) -> Root {
+    let path = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(dir));
+    Root { path, kind: RootKind::Dir }
 }
 
 /// The root, classified if it was left for the walk to classify.

@@ -12,15 +12,23 @@
 //! directory in the order has not been listed yet. This relies on how
 //! `ignore` 0.4.29 (pinned in Cargo.toml) drives the filter; the order tests
 //! compare it with the sequential walk and with `rg --sort path`.
+//!
+//! Memory: the walker threads list directories in an order nobody chooses,
+//! so the directory the assembler needs next may come after most of the
+//! tree. When it is not listed yet and the listings held ahead of the order
+//! pass a bound, the assembler walks that directory's subtree itself with
+//! the sequential walk (rooted there, the ignore files above it read as a
+//! root's parents: what `rg PATTERN that/dir` does), and the walker threads
+//! skip it. The caller says when that gives the same walk (`Rewalk`).
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 /// One result of the walk, as `ignore` yields it.
@@ -214,25 +222,63 @@ thread_local! {
     static PENDING: RefCell<Gathering> = RefCell::new(Gathering::default());
 }
 
-/// Walks one root directory with `threads` threads and passes every
-/// directory, searchable file and error to `emit` in ascending file-name
-/// order, depth first, as the sequential walk sorted by file name would;
-/// unless `ordered` is false (`--sort none`): then each directory's entries
-/// are passed on as soon as it is listed, in whatever order the walker
-/// threads list directories. `builder` must hold just that root;
-/// `max_filesize` is applied here. Returns false as soon as `emit` does
-/// (the walk is then stopped).
+/// How the assembler may walk a directory itself (see the module doc).
+pub(crate) struct Rewalk<'a> {
+    /// The walker of one directory as a root, with the walk's options: its
+    /// sequential walk sorted by file name must yield what the walk of the
+    /// whole root yields under that directory (so no -L, --max-depth,
+    /// --one-file-system or --no-ignore-parent).
+    pub(crate) builder: &'a dyn Fn(&[u8]) -> WalkBuilder,
+    /// Entries held ahead of the order past which the assembler walks the
+    /// directory it needs itself rather than wait for it.
+    pub(crate) after: usize,
+}
+
+/// Entries held ahead of the order (about 11 bytes each) before the
+/// assembler walks what it needs itself: bounds the walk's memory at about
+/// a megabyte whatever the shape of the tree.
+pub(crate) const REWALK_AFTER: usize = 1 << 16;
+
+/// How to walk one root.
+pub(crate) struct Plan<'a> {
+    /// Walker threads (at least one is used).
+    pub(crate) threads: usize,
+    /// --max-filesize, applied here.
+    pub(crate) max_filesize: Option<u64>,
+    /// False for `--sort none`: each directory's entries are passed on as
+    /// soon as it is listed, in whatever order the walker threads list them.
+    pub(crate) ordered: bool,
+    /// How the assembler may walk a directory itself (bounds the memory of
+    /// an ordered walk); None: never.
+    pub(crate) rewalk: Option<Rewalk<'a>>,
+}
+
+/// Walks one root directory as `plan` says and passes every directory,
+/// searchable file and error to `emit` in ascending file-name order, depth
+/// first, as the sequential walk sorted by file name would (unless not
+/// `plan.ordered`). `builder` must hold just that root. Returns false as
+/// soon as `emit` does (the walk is then stopped).
 pub(crate) fn walk(
+    builder: WalkBuilder,
+    root: &std::path::Path,
+    plan: Plan<'_>,
+    emit: &mut dyn FnMut(Found) -> bool,
+) -> bool {
+    walk_gated(builder, root, plan, Gate::new(MAX_HELD), emit)
+}
+
+/// `walk` with the given flow control.
+fn walk_gated(
     mut builder: WalkBuilder,
     root: &std::path::Path,
-    threads: usize,
-    max_filesize: Option<u64>,
-    ordered: bool,
+    plan: Plan<'_>,
+    gate: Gate,
     emit: &mut dyn FnMut(Found) -> bool,
 ) -> bool {
     let (tx, rx) = crossbeam_channel::unbounded();
-    let gate = Arc::new(Gate::default());
-    builder.threads(threads.max(1)).filter_entry(move |dent| gather(dent, max_filesize));
+    let gate = Arc::new(gate);
+    let max_filesize = plan.max_filesize;
+    builder.threads(plan.threads.max(1)).filter_entry(move |dent| gather(dent, max_filesize));
     let parallel = builder.build_parallel();
     let mut visitors = Visitors { tx, gate: gate.clone() };
     std::thread::scope(|s| {
@@ -244,9 +290,16 @@ pub(crate) fn walk(
                 "could not start the walker threads",
             ))));
         }
-        let mut asm =
-            Assembler { rx, gate: &gate, listed: ListingSet::default(), strays: Vec::new() };
-        let finished = if ordered {
+        let mut asm = Assembler {
+            rx,
+            gate: &gate,
+            listed: ListingSet::default(),
+            strays: Vec::new(),
+            rewalk: plan.rewalk,
+            claimed: PathSet::default(),
+            max_filesize,
+        };
+        let finished = if plan.ordered {
             asm.run(root.as_os_str().as_bytes(), emit)
         } else {
             asm.run_unordered(emit)
@@ -285,10 +338,11 @@ fn gather(dent: &DirEntry, max_filesize: Option<u64>) -> bool {
 const MAX_HELD: usize = 4096;
 
 /// Flow control between the walker threads and the assembler.
-#[derive(Default)]
 struct Gate {
     state: Mutex<GateState>,
     room: Condvar,
+    /// Entries held past which the walkers wait (`MAX_HELD`, less in tests).
+    max_held: usize,
 }
 
 /// The state behind a `Gate`.
@@ -300,9 +354,28 @@ struct GateState {
     starving: bool,
     /// The assembler has stopped: the walk must end.
     stopped: bool,
+    /// Directories the assembler walks itself: the walkers skip them and
+    /// everything under them.
+    claimed: PathSet,
+}
+
+/// What a walker thread does with the directory it is about to list.
+#[derive(Debug, PartialEq)]
+enum Room {
+    /// List it.
+    Go,
+    /// Skip it: the assembler walks it (or a directory above it) itself.
+    Skip,
+    /// Stop: the walk must end.
+    Quit,
 }
 
 impl Gate {
+    /// A gate that stops the walkers at `max_held` entries held.
+    fn new(max_held: usize) -> Gate {
+        Gate { state: Mutex::default(), room: Condvar::new(), max_held }
+    }
+
     /// Locks the state (a panic elsewhere does not make it unusable).
     fn lock(&self) -> MutexGuard<'_, GateState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -317,9 +390,9 @@ impl Gate {
     /// that makes room.
     fn take(&self, n: usize) {
         let mut st = self.lock();
-        let was_full = st.held > MAX_HELD;
+        let was_full = st.held > self.max_held;
         st.held -= n.min(st.held);
-        if was_full && st.held <= MAX_HELD {
+        if was_full && st.held <= self.max_held {
             self.room.notify_all();
         }
     }
@@ -339,15 +412,47 @@ impl Gate {
         self.room.notify_all();
     }
 
-    /// Waits until the assembler has room for more listings; false once
-    /// the walk must end.
-    fn wait_room(&self) -> bool {
+    /// Entries held now.
+    fn held(&self) -> usize {
+        self.lock().held
+    }
+
+    /// Hands `dir` to the assembler: the walkers skip it from now on (and
+    /// those waiting for room look again).
+    fn claim(&self, dir: &[u8]) {
+        self.lock().claimed.insert(dir.to_vec());
+        self.room.notify_all();
+    }
+
+    /// Waits until the assembler has room for the listing of `dir`, unless
+    /// `dir` is the assembler's own to walk or the walk must end.
+    fn wait_room(&self, dir: &[u8]) -> Room {
         let mut st = self.lock();
-        while st.held > MAX_HELD && !st.starving && !st.stopped {
+        loop {
+            if st.stopped {
+                return Room::Quit;
+            }
+            if under(&st.claimed, dir) {
+                return Room::Skip;
+            }
+            if st.held <= self.max_held || st.starving {
+                return Room::Go;
+            }
             st = self.room.wait(st).unwrap_or_else(|e| e.into_inner());
         }
-        !st.stopped
     }
+}
+
+/// Directory paths, as bytes, with the cheap hash.
+type PathSet = HashSet<Vec<u8>, BuildHasherDefault<Fnv>>;
+
+/// Whether `path` is in `set` or under a directory in it.
+fn under(set: &PathSet, path: &[u8]) -> bool {
+    if set.is_empty() {
+        return false;
+    }
+    let ancestors = path.iter().enumerate().filter(|&(_, &b)| b == b'/').map(|(i, _)| &path[..i]);
+    set.contains(path) || ancestors.into_iter().any(|a| set.contains(a))
 }
 
 /// Builds one visitor per walker thread.
@@ -383,16 +488,17 @@ impl Visitor {
 
 impl ParallelVisitor for Visitor {
     /// A visited entry starts this thread's next listing (the filter fills
-    /// it), once the assembler has room; an error joins the listing under
-    /// way, or goes alone.
+    /// it), once the assembler has room, unless the assembler walks it
+    /// itself; an error joins the listing under way, or goes alone.
     fn visit(&mut self, entry: Entry) -> WalkState {
         match entry {
             Ok(dir) => {
                 self.flush();
-                if !self.gate.wait_room() {
-                    return WalkState::Quit;
+                match self.gate.wait_room(dir.path().as_os_str().as_bytes()) {
+                    Room::Quit => return WalkState::Quit,
+                    Room::Skip => return WalkState::Skip,
+                    Room::Go => PENDING.with(|p| p.borrow_mut().dir = Some(dir)),
                 }
-                PENDING.with(|p| p.borrow_mut().dir = Some(dir));
             }
             Err(err) => {
                 let stray = PENDING.with(|p| {
@@ -420,16 +526,33 @@ impl Drop for Visitor {
 }
 
 /// Puts the listings back in order.
-struct Assembler<'g> {
+struct Assembler<'g, 'r> {
     rx: Receiver<Msg>,
     gate: &'g Gate,
     /// Listings received but not yet reached, found by directory path.
     listed: ListingSet,
     /// Errors about the root, to emit at the next chance.
     strays: Vec<ignore::Error>,
+    /// How to walk a directory here, if that is allowed.
+    rewalk: Option<Rewalk<'r>>,
+    /// The directories walked here (a copy of the gate's): listings of
+    /// them or under them that still arrive are dropped.
+    claimed: PathSet,
+    /// --max-filesize, for the files walked here.
+    max_filesize: Option<u64>,
 }
 
-impl Assembler<'_> {
+/// What the assembler does for the next directory in the order.
+enum Next {
+    /// Goes through its listing.
+    Listed(Box<Listing>),
+    /// Walks it itself.
+    Rewalk,
+    /// Nothing: the walk ended without listing it (it was stopped).
+    Ended,
+}
+
+impl Assembler<'_, '_> {
     /// Emits the walk of `root` depth first in file-name order; returns
     /// false as soon as `emit` does.
     fn run(&mut self, root: &[u8], emit: &mut dyn FnMut(Found) -> bool) -> bool {
@@ -439,23 +562,19 @@ impl Assembler<'_> {
         let mut next_dir = Some(root.to_vec());
         loop {
             if let Some(dir) = next_dir.take() {
-                // None: the walk ended without listing it (it was stopped).
-                let listing = self.take(&dir);
+                let next = self.take(&dir);
                 if !self.strays.drain(..).all(|e| emit(Found::Error(e))) {
                     return false;
                 }
-                if let Some(mut listing) = listing {
-                    let errors = std::mem::take(&mut listing.errors);
-                    let warning = listing.warning.take().map(|w| *w);
-                    let dir = Found::Dir {
-                        #[cfg(test)]
-                        path: listing.path().to_vec(),
-                        warning,
-                    };
-                    if !emit(dir) || !errors.into_iter().all(|e| emit(Found::Error(e))) {
-                        return false;
+                match next {
+                    Next::Listed(mut listing) => {
+                        if !Self::enter(&mut listing, emit) {
+                            return false;
+                        }
+                        stack.push((listing, 0));
                     }
-                    stack.push((listing, 0));
+                    Next::Rewalk if !self.walk_here(&dir, emit) => return false,
+                    Next::Rewalk | Next::Ended => {}
                 }
             }
             let Some((listing, at)) = stack.last_mut() else { return true };
@@ -471,6 +590,59 @@ impl Assembler<'_> {
                 return false;
             }
         }
+    }
+
+    /// Emits a listed directory and the errors met listing it; returns
+    /// false as soon as `emit` does.
+    fn enter(listing: &mut Listing, emit: &mut dyn FnMut(Found) -> bool) -> bool {
+        let errors = std::mem::take(&mut listing.errors);
+        let warning = listing.warning.take().map(|w| *w);
+        let dir = Found::Dir {
+            #[cfg(test)]
+            path: listing.path().to_vec(),
+            warning,
+        };
+        emit(dir) && errors.into_iter().all(|e| emit(Found::Error(e)))
+    }
+
+    /// Walks `dir` here, claimed from the walkers, with the sequential walk
+    /// sorted by file name, and emits what it yields as the walk of the
+    /// root would; returns false as soon as `emit` does.
+    fn walk_here(&mut self, dir: &[u8], emit: &mut dyn FnMut(Found) -> bool) -> bool {
+        let Some(rewalk) = &self.rewalk else { return true };
+        self.gate.claim(dir);
+        self.claimed.insert(dir.to_vec());
+        let mut started = false;
+        for result in (rewalk.builder)(dir).build() {
+            let dent = match result {
+                // Before the root: the ignore files of the directories above
+                // it, already reported by the walk that read them.
+                Err(_) if !started => continue,
+                Err(err) => {
+                    if !emit(Found::Error(err)) {
+                        return false;
+                    }
+                    continue;
+                }
+                Ok(dent) => dent,
+            };
+            started = true;
+            let found = if dent.file_type().is_some_and(|t| t.is_dir()) {
+                Found::Dir {
+                    #[cfg(test)]
+                    path: dent.path().as_os_str().as_bytes().to_vec(),
+                    warning: dent.error().cloned(),
+                }
+            } else if super::searchable(&dent, self.max_filesize) {
+                Found::File(dent.into_path().into_os_string().into_vec())
+            } else {
+                continue;
+            };
+            if !emit(found) {
+                return false;
+            }
+        }
+        true
     }
 
     /// Emits every listing as it arrives: the directory, its errors, its
@@ -508,40 +680,70 @@ impl Assembler<'_> {
         true
     }
 
-    /// Waits for the listing of `dir`, keeping stray errors met meanwhile.
-    /// None once the walk has ended without it.
-    fn take(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
-        let listing = self.wait_for(dir);
-        if let Some(l) = &listing {
+    /// Waits for the listing of `dir`, keeping stray errors met meanwhile,
+    /// unless the assembler should walk it itself.
+    fn take(&mut self, dir: &[u8]) -> Next {
+        let next = self.wait_for(dir);
+        if let Next::Listed(l) = &next {
             self.gate.take(l.entries + 1);
         }
-        listing
+        next
     }
 
-    /// Receives listings until the one of `dir` is in; None once the walk
-    /// has ended without it.
-    fn wait_for(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
-        if let Some(listing) = self.listed.take(dir) {
-            return Some(listing);
-        }
-        self.gate.starve(true);
-        let found = self.receive_until(dir);
-        self.gate.starve(false);
-        found
-    }
-
-    /// `wait_for` once the listing is known to be missing.
-    fn receive_until(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
+    /// Receives listings until the one of `dir` is in, or until so many are
+    /// held that the assembler should walk `dir` itself.
+    fn wait_for(&mut self, dir: &[u8]) -> Next {
         loop {
             if let Some(listing) = self.listed.take(dir) {
-                return Some(listing);
+                return Next::Listed(listing);
             }
-            match self.rx.recv().ok()? {
-                Msg::Listed(l) => {
-                    self.listed.insert(l);
-                }
-                Msg::Stray(err) => self.strays.push(err),
+            match self.rx.try_recv() {
+                Ok(msg) => self.receive(msg),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return Next::Ended,
             }
+        }
+        if self.should_rewalk() {
+            return Next::Rewalk;
+        }
+        self.gate.starve(true);
+        let next = self.receive_until(dir);
+        self.gate.starve(false);
+        next
+    }
+
+    /// Whether the assembler walks the directory it needs itself: it may,
+    /// and the walk has run that far ahead.
+    fn should_rewalk(&self) -> bool {
+        self.rewalk.as_ref().is_some_and(|r| self.gate.held() > r.after)
+    }
+
+    /// `wait_for` once the listing is known to be missing, the walkers
+    /// running freely.
+    fn receive_until(&mut self, dir: &[u8]) -> Next {
+        loop {
+            if let Some(listing) = self.listed.take(dir) {
+                return Next::Listed(listing);
+            }
+            if self.should_rewalk() {
+                return Next::Rewalk;
+            }
+            match self.rx.recv() {
+                Ok(msg) => self.receive(msg),
+                Err(_) => return Next::Ended,
+            }
+        }
+    }
+
+    /// Keeps a listing received (unless the assembler walks its directory
+    /// itself) or a stray error.
+    fn receive(&mut self, msg: Msg) {
+        match msg {
+            Msg::Listed(l) if under(&self.claimed, l.path()) => self.gate.take(l.entries + 1),
+            Msg::Listed(l) => {
+                self.listed.insert(l);
+            }
+            Msg::Stray(err) => self.strays.push(err),
         }
     }
 }
@@ -588,6 +790,7 @@ fn file_name(d: &DirEntry) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::OsStr;
     use std::path::{Path, PathBuf};
 
     /// Writes `text` to `root/rel`, creating the directories on the way.
@@ -604,7 +807,8 @@ mod tests {
         let root = std::env::temp_dir().join(format!("dn-walk-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(root.join(".git")).unwrap();
-        put(&root, ".gitignore", "*.log\nbuild/\n!keep.log\n");
+        put(&root, ".gitignore", "*.log\nbuild/\n!keep.log\n/d7/s/g1.c\nd9/f2\n");
+        put(&root, ".git/info/exclude", "g5.c\n");
         for rel in ["a/x", "a/y", "a-b", "a.txt", "A", "keep.log", "x.log", "build/z", ".h.txt"] {
             put(&root, rel, "text\n");
         }
@@ -620,6 +824,8 @@ mod tests {
             }
             put(&root, &format!("d{d}/.ignore"), "g3.c\n");
         }
+        put(&root, "d5/.gitignore", "s/g2.c\n");
+        put(&root, "d11/s/.ignore", "!g3.c\ng4.c\n");
         let odd = std::ffi::OsStr::from_bytes(b"odd-\xff\xfe");
         std::fs::write(root.join("a").join(odd), "text\n").unwrap();
         std::os::unix::fs::symlink(root.join("deep"), root.join("link-to-deep")).unwrap();
@@ -645,10 +851,20 @@ mod tests {
             .collect()
     }
 
-    /// What `walk` yields for `b`'s single root with `threads` threads.
-    fn par(b: &WalkBuilder, root: &Path, threads: usize, max: Option<u64>) -> Vec<(Vec<u8>, bool)> {
+    /// What `walk` yields for `b`'s single root with `threads` threads;
+    /// with `rewalk`, the walkers stop at every listing and the assembler
+    /// walks whatever it needs and finds missing.
+    fn par(
+        b: &WalkBuilder,
+        root: &Path,
+        threads: usize,
+        max: Option<u64>,
+        rewalk: Option<Rewalk<'_>>,
+    ) -> Vec<(Vec<u8>, bool)> {
         let mut got = Vec::new();
-        assert!(walk(b.clone(), root, threads, max, true, &mut |e| {
+        let gate = Gate::new(if rewalk.is_some() { 0 } else { MAX_HELD });
+        let plan = Plan { threads, max_filesize: max, ordered: true, rewalk };
+        assert!(walk_gated(b.clone(), root, plan, gate, &mut |e| {
             got.push(key(e));
             true
         }));
@@ -684,7 +900,8 @@ mod tests {
         let b = WalkBuilder::new(&root);
         let collect = |ordered: bool| {
             let mut got = Vec::new();
-            assert!(walk(b.clone(), &root, 3, None, ordered, &mut |e| {
+            let plan = Plan { threads: 3, max_filesize: None, ordered, rewalk: None };
+            assert!(walk(b.clone(), &root, plan, &mut |e| {
                 got.push(match e {
                     Found::Dir { path, .. } => (path, true),
                     Found::File(path) => (path, false),
@@ -719,9 +936,18 @@ mod tests {
         let settings: Vec<Setting> = vec![
             ("default", Box::new(|_| {}), None),
             (
+                // dn's --hidden --no-ignore-vcs (git's exclude file goes
+                // with its ignore files).
                 "hidden, no ignore",
                 Box::new(|b| {
-                    b.hidden(false).git_ignore(false);
+                    b.hidden(false).git_ignore(false).git_exclude(false);
+                }),
+                None,
+            ),
+            (
+                "no exclude, no require git",
+                Box::new(|b| {
+                    b.git_exclude(false).require_git(false);
                 }),
                 None,
             ),
@@ -748,20 +974,90 @@ mod tests {
             seq_b.max_filesize(*max);
             let want = seq(&seq_b);
             assert!(want.len() > 500, "{name}: {} entries", want.len());
-            for threads in [1, 2, 3, 8] {
-                for _ in 0..3 {
-                    let got = par(&b, &root, threads, *max);
-                    let (w, g): (Vec<_>, Vec<_>) = (
-                        want.iter().filter(|e| !e.1).collect(),
-                        got.iter().filter(|e| !e.1).collect(),
-                    );
-                    assert!(w == g, "{name}, {threads} threads: order differs");
-                    assert_eq!(
-                        sorted_errors(want.clone()).iter().filter(|e| e.1).count(),
-                        sorted_errors(got).iter().filter(|e| e.1).count(),
-                        "{name}, {threads} threads: errors differ"
-                    );
+            // As walk/mod.rs's `rewalkable` rules: never with -L or a depth.
+            let may_rewalk = !matches!(*name, "max depth 2" | "follow links");
+            let rewalks = std::cell::Cell::new(0);
+            let one = |dir: &[u8]| {
+                rewalks.set(rewalks.get() + 1);
+                let mut b = WalkBuilder::new(std::ffi::OsStr::from_bytes(dir));
+                set(&mut b);
+                b.sort_by_file_name(|x, y| x.cmp(y));
+                b
+            };
+            for rewalk in [false, true].into_iter().filter(|&r| !r || may_rewalk) {
+                for threads in [1, 2, 3, 8] {
+                    for _ in 0..3 {
+                        let rw = rewalk.then_some(Rewalk { builder: &one, after: 0 });
+                        let got = par(&b, &root, threads, *max, rw);
+                        let (w, g): (Vec<_>, Vec<_>) = (
+                            want.iter().filter(|e| !e.1).collect(),
+                            got.iter().filter(|e| !e.1).collect(),
+                        );
+                        let how = format!("{name}, {threads} threads, rewalk {rewalk}");
+                        assert!(w == g, "{how}: order differs");
+                        assert_eq!(
+                            sorted_errors(want.clone()).iter().filter(|e| e.1).count(),
+                            sorted_errors(got).iter().filter(|e| e.1).count(),
+                            "{how}: errors differ"
+                        );
+                    }
                 }
+            }
+            assert_eq!(rewalks.get() > 0, may_rewalk, "{name}: {} rewalks", rewalks.get());
+        }
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    /// Walked by itself, any directory yields exactly what the sequential
+    /// walk of the whole root yields under it (so the ignore files above it
+    /// count as they count in the root's walk).
+    #[test]
+    fn a_directory_walked_alone_yields_what_the_root_walk_yields_under_it() {
+        let root = tree("alone");
+        for hidden in [true, false] {
+            let setting = |b: &mut WalkBuilder| {
+                b.hidden(hidden).sort_by_file_name(|x, y| x.cmp(y));
+            };
+            let mut whole = WalkBuilder::new(&root);
+            setting(&mut whole);
+            let want = seq(&whole);
+            let one = |dir: &[u8]| {
+                let mut b = WalkBuilder::new(std::ffi::OsStr::from_bytes(dir));
+                setting(&mut b);
+                b
+            };
+            let (_tx, rx) = crossbeam_channel::unbounded();
+            let gate = Gate::new(MAX_HELD);
+            let mut asm = Assembler {
+                rx,
+                gate: &gate,
+                listed: ListingSet::default(),
+                strays: Vec::new(),
+                rewalk: Some(Rewalk { builder: &one, after: 0 }),
+                claimed: PathSet::default(),
+                max_filesize: None,
+            };
+            let dirs: Vec<&Vec<u8>> = want
+                .iter()
+                .filter(|(p, e)| !e && Path::new(OsStr::from_bytes(p)).is_dir())
+                .map(|(p, _)| p)
+                .collect();
+            assert!(dirs.len() > 100, "{} directories", dirs.len());
+            for dir in dirs {
+                let mut prefix = dir.clone();
+                prefix.push(b'/');
+                let under: Vec<&Vec<u8>> = want
+                    .iter()
+                    .filter(|(p, e)| !e && (p == dir || p.starts_with(&prefix)))
+                    .map(|(p, _)| p)
+                    .collect();
+                let mut got = Vec::new();
+                assert!(asm.walk_here(dir, &mut |f| {
+                    got.push(key(f));
+                    true
+                }));
+                let got: Vec<&Vec<u8>> = got.iter().filter(|e| !e.1).map(|(p, _)| p).collect();
+                assert!(got == under, "{}: differs", String::from_utf8_lossy(dir));
             }
         }
         let _ = std::fs::remove_dir_all(&root);
@@ -802,7 +1098,8 @@ mod tests {
     fn stops_when_emit_refuses() {
         let root = tree("stop");
         let mut n = 0;
-        let finished = walk(WalkBuilder::new(&root), &root, 2, None, true, &mut |_| {
+        let plan = Plan { threads: 2, max_filesize: None, ordered: true, rewalk: None };
+        let finished = walk(WalkBuilder::new(&root), &root, plan, &mut |_| {
             n += 1;
             n < 10
         });
