@@ -612,12 +612,18 @@ impl Assembler<'_, '_> {
         let Some(rewalk) = &self.rewalk else { return true };
         self.gate.claim(dir);
         self.claimed.insert(dir.to_vec());
+        log::debug!("walking {} on the assembler's thread", String::from_utf8_lossy(dir));
+        // Errors before the directory itself: about the ignore files above
+        // it (reported by the walk that read them), or, if the directory
+        // never comes (it is gone), about the directory.
+        let mut before = Vec::new();
         let mut started = false;
         for result in (rewalk.builder)(dir).build() {
             let dent = match result {
-                // Before the root: the ignore files of the directories above
-                // it, already reported by the walk that read them.
-                Err(_) if !started => continue,
+                Err(err) if !started => {
+                    before.push(err);
+                    continue;
+                }
                 Err(err) => {
                     if !emit(Found::Error(err)) {
                         return false;
@@ -642,7 +648,7 @@ impl Assembler<'_, '_> {
                 return false;
             }
         }
-        true
+        started || before.into_iter().all(|e| emit(Found::Error(e)))
     }
 
     /// Emits every listing as it arrives: the directory, its errors, its
@@ -1008,6 +1014,45 @@ mod tests {
         let _ = std::fs::remove_dir_all(&root);
     }
 
+    /// An assembler with no walk behind it, that walks directories itself
+    /// with `one`.
+    fn lone_assembler<'g, 'r>(
+        gate: &'g Gate,
+        one: &'r dyn Fn(&[u8]) -> WalkBuilder,
+    ) -> Assembler<'g, 'r> {
+        let (_tx, rx) = crossbeam_channel::unbounded();
+        Assembler {
+            rx,
+            gate,
+            listed: ListingSet::default(),
+            strays: Vec::new(),
+            rewalk: Some(Rewalk { builder: one, after: 0 }),
+            claimed: PathSet::default(),
+            max_filesize: None,
+        }
+    }
+
+    /// A directory gone by the time the assembler walks it is an error, not
+    /// silence; the walkers skip it from then on.
+    #[test]
+    fn a_directory_gone_before_its_walk_is_an_error() {
+        let root = tree("gone");
+        let gone = root.join("not-there");
+        let one = |dir: &[u8]| WalkBuilder::new(OsStr::from_bytes(dir));
+        let gate = Gate::new(MAX_HELD);
+        let mut asm = lone_assembler(&gate, &one);
+        let mut got = Vec::new();
+        let gone = gone.as_os_str().as_bytes();
+        assert!(asm.walk_here(gone, &mut |f| {
+            got.push(key(f));
+            true
+        }));
+        assert_eq!(got, [(Vec::new(), true)]);
+        assert_eq!(gate.wait_room(&[gone, b"/x"].concat()), Room::Skip);
+        assert_eq!(gate.wait_room(root.as_os_str().as_bytes()), Room::Go);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
     /// Walked by itself, any directory yields exactly what the sequential
     /// walk of the whole root yields under it (so the ignore files above it
     /// count as they count in the root's walk).
@@ -1026,17 +1071,8 @@ mod tests {
                 setting(&mut b);
                 b
             };
-            let (_tx, rx) = crossbeam_channel::unbounded();
             let gate = Gate::new(MAX_HELD);
-            let mut asm = Assembler {
-                rx,
-                gate: &gate,
-                listed: ListingSet::default(),
-                strays: Vec::new(),
-                rewalk: Some(Rewalk { builder: &one, after: 0 }),
-                claimed: PathSet::default(),
-                max_filesize: None,
-            };
+            let mut asm = lone_assembler(&gate, &one);
             let dirs: Vec<&Vec<u8>> = want
                 .iter()
                 .filter(|(p, e)| !e && Path::new(OsStr::from_bytes(p)).is_dir())
