@@ -142,7 +142,10 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
                 let ordered = cfg.run.sort.kind != SortKind::None;
                 if cfg.run.walk_threads > 0 {
                     let mut each = |found| found_item(found, strip, emit);
-                    let one = |dir: &[u8]| builder(cfg, &[dir_root(dir)]).0;
+                    let one = |dirs: &[Vec<u8>]| {
+                        let roots: Vec<Root> = dirs.iter().map(|d| dir_root(d)).collect();
+                        unsorted(cfg, &roots).0
+                    };
                     let rewalk = rewalkable(&cfg.walk)
                         .then_some(sorted::Rewalk { builder: &one, after: sorted::REWALK_AFTER });
                     let threads = cfg.run.walk_threads;
@@ -264,6 +267,18 @@ fn timestamp(path: &[u8], kind: SortKind) -> Option<SystemTime> {
 /// for a search; returns it with the problems found reading --ignore-file
 /// files.
 fn builder(cfg: &Config, roots: &[Root]) -> (WalkBuilder, Vec<String>) {
+    let (mut b, warnings) = unsorted(cfg, roots);
+    // The order of `rg --sort path`, and what the other sorts start from
+    // (their ties keep it). It also keeps the sequential walk to one open
+    // directory at a time (each is read whole), which matters when
+    // descriptors are few. (The parallel walk ignores it.)
+    sort_by_name(&mut b);
+    (b, warnings)
+}
+
+/// `builder` without the order: the walk goes through each directory as
+/// the file system lists it.
+fn unsorted(cfg: &Config, roots: &[Root]) -> (WalkBuilder, Vec<String>) {
     let w = &cfg.walk;
     let mut b = WalkBuilder::new(&roots[0].path);
     b.ignore_case_insensitive(w.ignore_case_insensitive);
@@ -299,12 +314,16 @@ fn builder(cfg: &Config, roots: &[Root]) -> (WalkBuilder, Vec<String>) {
         b.add_custom_ignore_filename(".rgignore");
         b.add_custom_ignore_filename(".dnignore");
     }
-    // The order of `rg --sort path`, and what the other sorts start from
-    // (their ties keep it). It also keeps the sequential walk to one open
-    // directory at a time (each is read whole), which matters when
-    // descriptors are few. (The parallel walk ignores it.)
-    b.sort_by_file_name(|a, b| a.cmp(b));
     (b, warnings)
+}
+
+/// Makes the sequential walk go through each directory in ascending
+/// file-name order, as `rg --sort path` does. It compares whole paths as
+/// bytes: entries of one directory share every byte up to their names, so
+/// that is the order of the names, without taking each path apart for its
+/// name on every comparison (a tenth of a sorted walk's time otherwise).
+pub(crate) fn sort_by_name(b: &mut WalkBuilder) {
+    b.sort_by_file_path(|x, y| x.as_os_str().as_bytes().cmp(y.as_os_str().as_bytes()));
 }
 
 /// True when the walk itself yields the output order (ascending path).

@@ -15,17 +15,18 @@
 //!
 //! Memory: the walker threads list directories in an order nobody chooses,
 //! so the directory the assembler needs next may come after most of the
-//! tree. When it is not listed yet and the listings held ahead of the order
-//! pass a bound, the assembler walks that directory's subtree itself with
-//! the sequential walk (rooted there, the ignore files above it read as a
-//! root's parents: what `rg PATTERN that/dir` does), and the walker threads
-//! skip it. The caller says when that gives the same walk (`Rewalk`).
+//! tree. Once the listings held ahead of the order pass a bound, the walk is
+//! far ahead of the search, so the assembler stops the walker threads, keeps
+//! what they listed, and walks each directory they did not list itself, a
+//! subtree at a time, with the sequential walk (rooted there, the ignore
+//! files above it read as a root's parents: what `rg PATTERN that/dir`
+//! does). The caller says when that gives the same walk (`Rewalk`).
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
@@ -222,22 +223,23 @@ thread_local! {
     static PENDING: RefCell<Gathering> = RefCell::new(Gathering::default());
 }
 
-/// How the assembler may walk a directory itself (see the module doc).
+/// How the assembler may walk directories itself (see the module doc).
 pub(crate) struct Rewalk<'a> {
-    /// The walker of one directory as a root, with the walk's options: its
-    /// sequential walk sorted by file name must yield what the walk of the
-    /// whole root yields under that directory (so no -L, --max-depth,
-    /// --one-file-system or --no-ignore-parent).
-    pub(crate) builder: &'a dyn Fn(&[u8]) -> WalkBuilder,
-    /// Entries held ahead of the order past which the assembler walks the
-    /// directory it needs itself rather than wait for it.
+    /// The unsorted walker of directories as roots, with the walk's
+    /// options: it must yield under each directory what the walk of the
+    /// whole root yields there (so no -L, --max-depth, --one-file-system or
+    /// --no-ignore-parent).
+    pub(crate) builder: &'a dyn Fn(&[Vec<u8>]) -> WalkBuilder,
+    /// Entries held ahead of the order past which the assembler stops the
+    /// walker threads and walks what they have not listed itself.
     pub(crate) after: usize,
 }
 
 /// Entries held ahead of the order (about 11 bytes each) before the
-/// assembler walks what it needs itself: bounds the walk's memory at about
-/// a megabyte whatever the shape of the tree.
-pub(crate) const REWALK_AFTER: usize = 1 << 16;
+/// assembler walks the rest itself: bounds the walk's memory at about a
+/// megabyte and a half whatever the shape of the tree, above the Linux
+/// tree's 83,000 entries (walked in parallel to the end).
+pub(crate) const REWALK_AFTER: usize = 1 << 17;
 
 /// How to walk one root.
 pub(crate) struct Plan<'a> {
@@ -296,7 +298,7 @@ fn walk_gated(
             listed: ListingSet::default(),
             strays: Vec::new(),
             rewalk: plan.rewalk,
-            claimed: PathSet::default(),
+            retired: false,
             max_filesize,
         };
         let finished = if plan.ordered {
@@ -354,20 +356,6 @@ struct GateState {
     starving: bool,
     /// The assembler has stopped: the walk must end.
     stopped: bool,
-    /// Directories the assembler walks itself: the walkers skip them and
-    /// everything under them.
-    claimed: PathSet,
-}
-
-/// What a walker thread does with the directory it is about to list.
-#[derive(Debug, PartialEq)]
-enum Room {
-    /// List it.
-    Go,
-    /// Skip it: the assembler walks it (or a directory above it) itself.
-    Skip,
-    /// Stop: the walk must end.
-    Quit,
 }
 
 impl Gate {
@@ -417,42 +405,15 @@ impl Gate {
         self.lock().held
     }
 
-    /// Hands `dir` to the assembler: the walkers skip it from now on (and
-    /// those waiting for room look again).
-    fn claim(&self, dir: &[u8]) {
-        self.lock().claimed.insert(dir.to_vec());
-        self.room.notify_all();
-    }
-
-    /// Waits until the assembler has room for the listing of `dir`, unless
-    /// `dir` is the assembler's own to walk or the walk must end.
-    fn wait_room(&self, dir: &[u8]) -> Room {
+    /// Waits until the assembler has room for more listings; false once
+    /// the walk must end.
+    fn wait_room(&self) -> bool {
         let mut st = self.lock();
-        loop {
-            if st.stopped {
-                return Room::Quit;
-            }
-            if under(&st.claimed, dir) {
-                return Room::Skip;
-            }
-            if st.held <= self.max_held || st.starving {
-                return Room::Go;
-            }
+        while st.held > self.max_held && !st.starving && !st.stopped {
             st = self.room.wait(st).unwrap_or_else(|e| e.into_inner());
         }
+        !st.stopped
     }
-}
-
-/// Directory paths, as bytes, with the cheap hash.
-type PathSet = HashSet<Vec<u8>, BuildHasherDefault<Fnv>>;
-
-/// Whether `path` is in `set` or under a directory in it.
-fn under(set: &PathSet, path: &[u8]) -> bool {
-    if set.is_empty() {
-        return false;
-    }
-    let ancestors = path.iter().enumerate().filter(|&(_, &b)| b == b'/').map(|(i, _)| &path[..i]);
-    set.contains(path) || ancestors.into_iter().any(|a| set.contains(a))
 }
 
 /// Builds one visitor per walker thread.
@@ -488,17 +449,16 @@ impl Visitor {
 
 impl ParallelVisitor for Visitor {
     /// A visited entry starts this thread's next listing (the filter fills
-    /// it), once the assembler has room, unless the assembler walks it
-    /// itself; an error joins the listing under way, or goes alone.
+    /// it), once the assembler has room; an error joins the listing under
+    /// way, or goes alone.
     fn visit(&mut self, entry: Entry) -> WalkState {
         match entry {
             Ok(dir) => {
                 self.flush();
-                match self.gate.wait_room(dir.path().as_os_str().as_bytes()) {
-                    Room::Quit => return WalkState::Quit,
-                    Room::Skip => return WalkState::Skip,
-                    Room::Go => PENDING.with(|p| p.borrow_mut().dir = Some(dir)),
+                if !self.gate.wait_room() {
+                    return WalkState::Quit;
                 }
+                PENDING.with(|p| p.borrow_mut().dir = Some(dir));
             }
             Err(err) => {
                 let stray = PENDING.with(|p| {
@@ -535,9 +495,8 @@ struct Assembler<'g, 'r> {
     strays: Vec<ignore::Error>,
     /// How to walk a directory here, if that is allowed.
     rewalk: Option<Rewalk<'r>>,
-    /// The directories walked here (a copy of the gate's): listings of
-    /// them or under them that still arrive are dropped.
-    claimed: PathSet,
+    /// The walker threads are stopped: what is not listed is walked here.
+    retired: bool,
     /// --max-filesize, for the files walked here.
     max_filesize: Option<u64>,
 }
@@ -562,19 +521,19 @@ impl Assembler<'_, '_> {
         let mut next_dir = Some(root.to_vec());
         loop {
             if let Some(dir) = next_dir.take() {
-                let next = self.take(&dir);
+                let listing = match self.take(&dir) {
+                    Next::Listed(listing) => Some(listing),
+                    Next::Rewalk => self.list_here(&dir, stack.last()),
+                    Next::Ended => None,
+                };
                 if !self.strays.drain(..).all(|e| emit(Found::Error(e))) {
                     return false;
                 }
-                match next {
-                    Next::Listed(mut listing) => {
-                        if !Self::enter(&mut listing, emit) {
-                            return false;
-                        }
-                        stack.push((listing, 0));
+                if let Some(mut listing) = listing {
+                    if !Self::enter(&mut listing, emit) {
+                        return false;
                     }
-                    Next::Rewalk if !self.walk_here(&dir, emit) => return false,
-                    Next::Rewalk | Next::Ended => {}
+                    stack.push((listing, 0));
                 }
             }
             let Some((listing, at)) = stack.last_mut() else { return true };
@@ -605,50 +564,41 @@ impl Assembler<'_, '_> {
         emit(dir) && errors.into_iter().all(|e| emit(Found::Error(e)))
     }
 
-    /// Walks `dir` here, claimed from the walkers, with the sequential walk
-    /// sorted by file name, and emits what it yields as the walk of the
-    /// root would; returns false as soon as `emit` does.
-    fn walk_here(&mut self, dir: &[u8], emit: &mut dyn FnMut(Found) -> bool) -> bool {
-        let Some(rewalk) = &self.rewalk else { return true };
-        self.gate.claim(dir);
-        self.claimed.insert(dir.to_vec());
-        log::debug!("walking {} on the assembler's thread", String::from_utf8_lossy(dir));
-        // Errors before the directory itself: about the ignore files above
-        // it (reported by the walk that read them), or, if the directory
-        // never comes (it is gone), about the directory.
-        let mut before = Vec::new();
-        let mut started = false;
-        for result in (rewalk.builder)(dir).build() {
-            let dent = match result {
-                Err(err) if !started => {
-                    before.push(err);
-                    continue;
+    /// Lists `dir`, which the walker threads did not list, here, with the
+    /// next directories of its parent's listing (`parent`, the offset after
+    /// `dir`) not listed either (kept for later: one walk for many costs
+    /// less than a walk each). None if `dir` is gone (its error is kept).
+    fn list_here(
+        &mut self,
+        dir: &[u8],
+        parent: Option<&(Box<Listing>, usize)>,
+    ) -> Option<Box<Listing>> {
+        let mut dirs = vec![dir.to_vec()];
+        if let Some((listing, mut at)) = parent.map(|(l, at)| (l, *at)) {
+            while let Some((name, is_dir, next)) = listing.entry(at) {
+                if dirs.len() == LIST_AT_ONCE {
+                    break;
                 }
-                Err(err) => {
-                    if !emit(Found::Error(err)) {
-                        return false;
-                    }
-                    continue;
+                at = next;
+                let path = if is_dir { listing.path_of(name) } else { continue };
+                if !self.listed.contains(path.as_slice()) {
+                    dirs.push(path);
                 }
-                Ok(dent) => dent,
-            };
-            started = true;
-            let found = if dent.file_type().is_some_and(|t| t.is_dir()) {
-                Found::Dir {
-                    #[cfg(test)]
-                    path: dent.path().as_os_str().as_bytes().to_vec(),
-                    warning: dent.error().cloned(),
-                }
-            } else if super::searchable(&dent, self.max_filesize) {
-                Found::File(dent.into_path().into_os_string().into_vec())
-            } else {
-                continue;
-            };
-            if !emit(found) {
-                return false;
             }
         }
-        started || before.into_iter().all(|e| emit(Found::Error(e)))
+        let Some(rewalk) = &self.rewalk else { return None };
+        let (listings, gone) = list_dirs((rewalk.builder)(&dirs), self.max_filesize);
+        self.strays.extend(gone);
+        let mut found = None;
+        for l in listings {
+            if l.path() == dir {
+                found = Some(l);
+            } else {
+                self.gate.add(l.entries + 1);
+                self.listed.insert(l);
+            }
+        }
+        found
     }
 
     /// Emits every listing as it arrives: the directory, its errors, its
@@ -697,11 +647,15 @@ impl Assembler<'_, '_> {
     }
 
     /// Receives listings until the one of `dir` is in, or until so many are
-    /// held that the assembler should walk `dir` itself.
+    /// held that the assembler stops the walkers (then `dir`, if they did
+    /// not list it, is walked here).
     fn wait_for(&mut self, dir: &[u8]) -> Next {
         loop {
             if let Some(listing) = self.listed.take(dir) {
                 return Next::Listed(listing);
+            }
+            if self.retired {
+                return Next::Rewalk;
             }
             match self.rx.try_recv() {
                 Ok(msg) => self.receive(msg),
@@ -709,8 +663,9 @@ impl Assembler<'_, '_> {
                 Err(TryRecvError::Disconnected) => return Next::Ended,
             }
         }
-        if self.should_rewalk() {
-            return Next::Rewalk;
+        if self.should_retire() {
+            self.retire();
+            return self.listed.take(dir).map_or(Next::Rewalk, Next::Listed);
         }
         self.gate.starve(true);
         let next = self.receive_until(dir);
@@ -718,10 +673,20 @@ impl Assembler<'_, '_> {
         next
     }
 
-    /// Whether the assembler walks the directory it needs itself: it may,
-    /// and the walk has run that far ahead.
-    fn should_rewalk(&self) -> bool {
+    /// Whether to stop the walkers: the assembler may walk directories
+    /// itself, and the walk has run that far ahead.
+    fn should_retire(&self) -> bool {
         self.rewalk.as_ref().is_some_and(|r| self.gate.held() > r.after)
+    }
+
+    /// Stops the walker threads and keeps every listing they finished.
+    fn retire(&mut self) {
+        log::debug!("{} entries listed ahead: walking the rest in order", self.gate.held());
+        self.gate.stop();
+        while let Ok(msg) = self.rx.recv() {
+            self.receive(msg);
+        }
+        self.retired = true;
     }
 
     /// `wait_for` once the listing is known to be missing, the walkers
@@ -731,8 +696,9 @@ impl Assembler<'_, '_> {
             if let Some(listing) = self.listed.take(dir) {
                 return Next::Listed(listing);
             }
-            if self.should_rewalk() {
-                return Next::Rewalk;
+            if self.should_retire() {
+                self.retire();
+                return self.listed.take(dir).map_or(Next::Rewalk, Next::Listed);
             }
             match self.rx.recv() {
                 Ok(msg) => self.receive(msg),
@@ -741,16 +707,64 @@ impl Assembler<'_, '_> {
         }
     }
 
-    /// Keeps a listing received (unless the assembler walks its directory
-    /// itself) or a stray error.
+    /// Keeps a listing received, or a stray error.
     fn receive(&mut self, msg: Msg) {
         match msg {
-            Msg::Listed(l) if under(&self.claimed, l.path()) => self.gate.take(l.entries + 1),
             Msg::Listed(l) => {
                 self.listed.insert(l);
             }
             Msg::Stray(err) => self.strays.push(err),
         }
+    }
+}
+
+/// Most directories listed by one walk on the assembler's thread.
+const LIST_AT_ONCE: usize = 32;
+
+/// Lists each root of `builder` (an unsorted walk of directories the walker
+/// threads did not list) one level deep, gathered and sorted as the walkers
+/// gather and sort; returns the listings, and the errors about roots that
+/// are gone. The errors about the ignore files above a root (each comes
+/// just before its root, without a depth) are dropped: the walk that read
+/// those files reported them.
+fn list_dirs(mut builder: WalkBuilder, max_filesize: Option<u64>) -> (Vec<Box<Listing>>, Vec<ignore::Error>) {
+    let (mut listings, mut gone) = (Vec::new(), Vec::new());
+    let mut g = Gathering::default();
+    let mut held: Option<ignore::Error> = None;
+    for result in builder.max_depth(Some(1)).build() {
+        let is_root = matches!(&result, Ok(d) if d.depth() == 0);
+        if let Some(err) = held.take() {
+            if !(is_root && err.depth().is_none()) {
+                file_error(&mut g, &mut gone, err);
+            }
+        }
+        match result {
+            Err(err) if err.depth() == Some(0) => gone.push(err),
+            Err(err) => held = Some(err),
+            Ok(dent) if is_root => {
+                listings.extend(g.finish().map(Box::new));
+                g.dir = Some(dent);
+            }
+            Ok(dent) if dent.file_type().is_some_and(|t| t.is_dir()) => {
+                g.push(file_name(&dent), true)
+            }
+            Ok(dent) if super::searchable(&dent, max_filesize) => g.push(file_name(&dent), false),
+            Ok(_) => {}
+        }
+    }
+    if let Some(err) = held {
+        file_error(&mut g, &mut gone, err);
+    }
+    listings.extend(g.finish().map(Box::new));
+    (listings, gone)
+}
+
+/// Files an error met by `list_dirs` with the listing under way (or, with
+/// none, with the errors about roots).
+fn file_error(g: &mut Gathering, gone: &mut Vec<ignore::Error>, err: ignore::Error) {
+    match g.dir {
+        Some(_) => g.errors.push(err),
+        None => gone.push(err),
     }
 }
 
@@ -857,9 +871,8 @@ mod tests {
             .collect()
     }
 
-    /// What `walk` yields for `b`'s single root with `threads` threads;
-    /// with `rewalk`, the walkers stop at every listing and the assembler
-    /// walks whatever it needs and finds missing.
+    /// What `walk` yields for `b`'s single root with `threads` threads
+    /// (the walkers wait for the assembler past 100 entries held).
     fn par(
         b: &WalkBuilder,
         root: &Path,
@@ -868,9 +881,8 @@ mod tests {
         rewalk: Option<Rewalk<'_>>,
     ) -> Vec<(Vec<u8>, bool)> {
         let mut got = Vec::new();
-        let gate = Gate::new(if rewalk.is_some() { 0 } else { MAX_HELD });
         let plan = Plan { threads, max_filesize: max, ordered: true, rewalk };
-        assert!(walk_gated(b.clone(), root, plan, gate, &mut |e| {
+        assert!(walk_gated(b.clone(), root, plan, Gate::new(100), &mut |e| {
             got.push(key(e));
             true
         }));
@@ -987,19 +999,21 @@ mod tests {
                 rewalks.set(rewalks.get() + 1);
                 let mut b = WalkBuilder::new(std::ffi::OsStr::from_bytes(dir));
                 set(&mut b);
-                b.sort_by_file_name(|x, y| x.cmp(y));
+                super::super::sort_by_name(&mut b);
                 b
             };
-            for rewalk in [false, true].into_iter().filter(|&r| !r || may_rewalk) {
+            // No rewalk; the walkers stopped at once; stopped midway.
+            let rewalks_after = [None, Some(0), Some(300)];
+            for after in rewalks_after.into_iter().filter(|a| a.is_none() || may_rewalk) {
                 for threads in [1, 2, 3, 8] {
                     for _ in 0..3 {
-                        let rw = rewalk.then_some(Rewalk { builder: &one, after: 0 });
+                        let rw = after.map(|after| Rewalk { builder: &one, after });
                         let got = par(&b, &root, threads, *max, rw);
                         let (w, g): (Vec<_>, Vec<_>) = (
                             want.iter().filter(|e| !e.1).collect(),
                             got.iter().filter(|e| !e.1).collect(),
                         );
-                        let how = format!("{name}, {threads} threads, rewalk {rewalk}");
+                        let how = format!("{name}, {threads} threads, rewalk after {after:?}");
                         assert!(w == g, "{how}: order differs");
                         assert_eq!(
                             sorted_errors(want.clone()).iter().filter(|e| e.1).count(),
@@ -1027,13 +1041,13 @@ mod tests {
             listed: ListingSet::default(),
             strays: Vec::new(),
             rewalk: Some(Rewalk { builder: one, after: 0 }),
-            claimed: PathSet::default(),
+            retired: true,
             max_filesize: None,
         }
     }
 
     /// A directory gone by the time the assembler walks it is an error, not
-    /// silence; the walkers skip it from then on.
+    /// silence.
     #[test]
     fn a_directory_gone_before_its_walk_is_an_error() {
         let root = tree("gone");
@@ -1048,8 +1062,6 @@ mod tests {
             true
         }));
         assert_eq!(got, [(Vec::new(), true)]);
-        assert_eq!(gate.wait_room(&[gone, b"/x"].concat()), Room::Skip);
-        assert_eq!(gate.wait_room(root.as_os_str().as_bytes()), Room::Go);
         let _ = std::fs::remove_dir_all(&root);
     }
 
@@ -1061,10 +1073,11 @@ mod tests {
         let root = tree("alone");
         for hidden in [true, false] {
             let setting = |b: &mut WalkBuilder| {
-                b.hidden(hidden).sort_by_file_name(|x, y| x.cmp(y));
+                b.hidden(hidden);
+                super::super::sort_by_name(b);
             };
             let mut whole = WalkBuilder::new(&root);
-            setting(&mut whole);
+            whole.hidden(hidden);
             let want = seq(&whole);
             let one = |dir: &[u8]| {
                 let mut b = WalkBuilder::new(std::ffi::OsStr::from_bytes(dir));
