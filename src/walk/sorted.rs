@@ -216,6 +216,9 @@ enum Msg {
     Listed(Box<Listing>),
     /// An error met outside any listing (about the root itself).
     Stray(ignore::Error),
+    /// A directory a lister thread was asked to list is gone (its error
+    /// came as a stray).
+    Gone(Vec<u8>),
 }
 
 thread_local! {
@@ -229,7 +232,7 @@ pub(crate) struct Rewalk<'a> {
     /// options: it must yield under each directory what the walk of the
     /// whole root yields there (so no -L, --max-depth, --one-file-system or
     /// --no-ignore-parent).
-    pub(crate) builder: &'a dyn Fn(&[Vec<u8>]) -> WalkBuilder,
+    pub(crate) builder: &'a (dyn Fn(&[Vec<u8>]) -> WalkBuilder + Sync),
     /// Entries held ahead of the order past which the assembler stops the
     /// walker threads and walks what they have not listed itself.
     pub(crate) after: usize,
@@ -239,7 +242,7 @@ pub(crate) struct Rewalk<'a> {
 /// assembler walks the rest itself: bounds the walk's memory at about a
 /// megabyte and a half whatever the shape of the tree, above the Linux
 /// tree's 83,000 entries (walked in parallel to the end).
-pub(crate) const REWALK_AFTER: usize = 1 << 17;
+pub(crate) const REWALK_AFTER: usize = 1 << 16;
 
 /// How to walk one root.
 pub(crate) struct Plan<'a> {
@@ -283,6 +286,10 @@ fn walk_gated(
     builder.threads(plan.threads.max(1)).filter_entry(move |dent| gather(dent, max_filesize));
     let parallel = builder.build_parallel();
     let mut visitors = Visitors { tx, gate: gate.clone() };
+    // For the lister threads, should the walkers stop (see `Listers`).
+    let (ltx, lrx) = crossbeam_channel::unbounded();
+    let lgate = Gate::new(plan.rewalk.as_ref().map_or(usize::MAX, |r| r.after));
+    let jobs = Jobs::default();
     std::thread::scope(|s| {
         let walker = std::thread::Builder::new()
             .name("walk".into())
@@ -300,13 +307,24 @@ fn walk_gated(
             rewalk: plan.rewalk,
             retired: false,
             max_filesize,
+            listers: Listers {
+                threads: plan.threads.max(1),
+                jobs: &jobs,
+                gate: &lgate,
+                tx: Some(ltx),
+            },
+            lrx,
+            requested: PathSet::default(),
+            gone: PathSet::default(),
         };
         let finished = if plan.ordered {
-            asm.run(root.as_os_str().as_bytes(), emit)
+            asm.run(root.as_os_str().as_bytes(), emit, s)
         } else {
             asm.run_unordered(emit)
         };
         gate.stop();
+        lgate.stop();
+        jobs.close();
         finished
     })
 }
@@ -495,8 +513,17 @@ struct Assembler<'g, 'r> {
     strays: Vec<ignore::Error>,
     /// How to walk a directory here, if that is allowed.
     rewalk: Option<Rewalk<'r>>,
-    /// The walker threads are stopped: what is not listed is walked here.
+    /// The walker threads are stopped: what they did not list, the lister
+    /// threads list.
     retired: bool,
+    /// The lister threads, once the walkers are stopped.
+    listers: Listers<'g>,
+    /// What the lister threads send.
+    lrx: Receiver<Msg>,
+    /// Directories asked of the lister threads and not back yet.
+    requested: PathSet,
+    /// Directories the lister threads found gone.
+    gone: PathSet,
     /// --max-filesize, for the files walked here.
     max_filesize: Option<u64>,
 }
@@ -505,33 +532,50 @@ struct Assembler<'g, 'r> {
 enum Next {
     /// Goes through its listing.
     Listed(Box<Listing>),
-    /// Walks it itself.
-    Rewalk,
+    /// Lists it here, with the rest of its batch.
+    Here(Vec<Vec<u8>>),
     /// Nothing: the walk ended without listing it (it was stopped).
     Ended,
 }
 
-impl Assembler<'_, '_> {
+impl<'g, 'r> Assembler<'g, 'r> {
     /// Emits the walk of `root` depth first in file-name order; returns
-    /// false as soon as `emit` does.
-    fn run(&mut self, root: &[u8], emit: &mut dyn FnMut(Found) -> bool) -> bool {
+    /// false as soon as `emit` does. The lister threads, if needed, are
+    /// started in `s`.
+    fn run<'s>(
+        &mut self,
+        root: &[u8],
+        emit: &mut dyn FnMut(Found) -> bool,
+        s: &'s std::thread::Scope<'s, '_>,
+    ) -> bool
+    where
+        'g: 's,
+        'r: 's,
+    {
         // The listings being gone through, each with the offset of its next
         // entry.
         let mut stack: Vec<(Box<Listing>, usize)> = Vec::new();
         let mut next_dir = Some(root.to_vec());
         loop {
             if let Some(dir) = next_dir.take() {
+                let was_retired = self.retired;
                 let listing = match self.take(&dir) {
                     Next::Listed(listing) => Some(listing),
-                    Next::Rewalk => self.list_here(&dir, stack.last()),
+                    Next::Here(batch) => self.list_here(&dir, batch),
                     Next::Ended => None,
                 };
+                if self.retired && !was_retired {
+                    self.start_listers(s, &stack);
+                }
                 if !self.strays.drain(..).all(|e| emit(Found::Error(e))) {
                     return false;
                 }
                 if let Some(mut listing) = listing {
                     if !Self::enter(&mut listing, emit) {
                         return false;
+                    }
+                    if self.retired {
+                        self.request(&listing, 0);
                     }
                     stack.push((listing, 0));
                 }
@@ -564,41 +608,85 @@ impl Assembler<'_, '_> {
         emit(dir) && errors.into_iter().all(|e| emit(Found::Error(e)))
     }
 
-    /// Lists `dir`, which the walker threads did not list, here, with the
-    /// next directories of its parent's listing (`parent`, the offset after
-    /// `dir`) not listed either (kept for later: one walk for many costs
-    /// less than a walk each). None if `dir` is gone (its error is kept).
-    fn list_here(
-        &mut self,
-        dir: &[u8],
-        parent: Option<&(Box<Listing>, usize)>,
-    ) -> Option<Box<Listing>> {
-        let mut dirs = vec![dir.to_vec()];
-        if let Some((listing, mut at)) = parent.map(|(l, at)| (l, *at)) {
-            while let Some((name, is_dir, next)) = listing.entry(at) {
-                if dirs.len() == LIST_AT_ONCE {
-                    break;
-                }
-                at = next;
-                let path = if is_dir { listing.path_of(name) } else { continue };
-                if !self.listed.contains(path.as_slice()) {
-                    dirs.push(path);
-                }
-            }
-        }
-        let Some(rewalk) = &self.rewalk else { return None };
-        let (listings, gone) = list_dirs((rewalk.builder)(&dirs), self.max_filesize);
+    /// Lists `batch` (holding `dir`) here and keeps the other listings for
+    /// later; None if `dir` is gone (its error is kept).
+    fn list_here(&mut self, dir: &[u8], batch: Vec<Vec<u8>>) -> Option<Box<Listing>> {
+        log::debug!("listing {} on the assembler's thread", String::from_utf8_lossy(dir));
+        let rewalk = self.rewalk.as_ref()?;
+        let (listings, gone) = list_dirs((rewalk.builder)(&batch), self.max_filesize);
         self.strays.extend(gone);
+        for d in &batch {
+            self.requested.remove(d.as_slice());
+            self.gone.insert(d.clone());
+        }
         let mut found = None;
         for l in listings {
+            self.gone.remove(l.path());
             if l.path() == dir {
-                found = Some(l);
+                found = Some(Box::new(l));
             } else {
-                self.gate.add(l.entries + 1);
-                self.listed.insert(l);
+                self.listers.gate.add(l.entries + 1);
+                self.listed.insert(Box::new(l));
             }
         }
+        self.gone.remove(dir);
         found
+    }
+
+    /// Asks the lister threads for the directories of `listing` from
+    /// offset `at` on that nobody listed, in batches, the first on top.
+    fn request(&mut self, listing: &Listing, mut at: usize) {
+        let mut batches = Vec::new();
+        let mut batch = Vec::new();
+        while let Some((name, is_dir, next)) = listing.entry(at) {
+            at = next;
+            if !is_dir {
+                continue;
+            }
+            let path = listing.path_of(name);
+            if self.listed.contains(path.as_slice()) {
+                continue;
+            }
+            self.requested.insert(path.clone());
+            batch.push(path);
+            if batch.len() == LIST_AT_ONCE {
+                batches.push(std::mem::take(&mut batch));
+            }
+        }
+        batches.extend((!batch.is_empty()).then_some(batch));
+        for b in batches.into_iter().rev() {
+            self.listers.jobs.push(b);
+        }
+    }
+
+    /// Starts the lister threads (as many as there were walkers) and asks
+    /// them for what the listings under way still hold that is not listed,
+    /// the deepest on top. Without them, the assembler lists alone.
+    fn start_listers<'s>(
+        &mut self,
+        s: &'s std::thread::Scope<'s, '_>,
+        stack: &[(Box<Listing>, usize)],
+    ) where
+        'g: 's,
+        'r: 's,
+    {
+        let (Some(rewalk), Some(tx)) = (&self.rewalk, self.listers.tx.take()) else { return };
+        let (jobs, gate, builder, max) =
+            (self.listers.jobs, self.listers.gate, rewalk.builder, self.max_filesize);
+        // A lister that cannot start leaves its batches to the assembler,
+        // which takes back any batch not taken.
+        for _ in 0..self.listers.threads {
+            let tx = tx.clone();
+            let spawned = std::thread::Builder::new()
+                .name("list".into())
+                .spawn_scoped(s, move || lister(jobs, gate, builder, max, &tx));
+            if spawned.is_err() {
+                break;
+            }
+        }
+        for (listing, at) in stack {
+            self.request(listing, *at);
+        }
     }
 
     /// Emits every listing as it arrives: the directory, its errors, its
@@ -607,6 +695,7 @@ impl Assembler<'_, '_> {
     fn run_unordered(&mut self, emit: &mut dyn FnMut(Found) -> bool) -> bool {
         while let Ok(msg) = self.rx.recv() {
             let mut listing = match msg {
+                Msg::Gone(_) => continue,
                 Msg::Stray(err) => {
                     if !emit(Found::Error(err)) {
                         return false;
@@ -637,25 +726,26 @@ impl Assembler<'_, '_> {
     }
 
     /// Waits for the listing of `dir`, keeping stray errors met meanwhile,
-    /// unless the assembler should walk it itself.
+    /// unless the assembler should list it itself.
     fn take(&mut self, dir: &[u8]) -> Next {
         let next = self.wait_for(dir);
         if let Next::Listed(l) = &next {
-            self.gate.take(l.entries + 1);
+            let gate = if self.retired { self.listers.gate } else { self.gate };
+            gate.take(l.entries + 1);
         }
         next
     }
 
     /// Receives listings until the one of `dir` is in, or until so many are
     /// held that the assembler stops the walkers (then `dir`, if they did
-    /// not list it, is walked here).
+    /// not list it, is listed by the listers or here).
     fn wait_for(&mut self, dir: &[u8]) -> Next {
+        if self.retired {
+            return self.wait_listed(dir);
+        }
         loop {
             if let Some(listing) = self.listed.take(dir) {
                 return Next::Listed(listing);
-            }
-            if self.retired {
-                return Next::Rewalk;
             }
             match self.rx.try_recv() {
                 Ok(msg) => self.receive(msg),
@@ -665,7 +755,7 @@ impl Assembler<'_, '_> {
         }
         if self.should_retire() {
             self.retire();
-            return self.listed.take(dir).map_or(Next::Rewalk, Next::Listed);
+            return self.wait_listed(dir);
         }
         self.gate.starve(true);
         let next = self.receive_until(dir);
@@ -673,19 +763,45 @@ impl Assembler<'_, '_> {
         next
     }
 
-    /// Whether to stop the walkers: the assembler may walk directories
+    /// `wait_for` once the walkers are stopped: the listing of `dir` if it
+    /// is in or on its way from a lister, else its batch (or `dir` alone)
+    /// to list here.
+    fn wait_listed(&mut self, dir: &[u8]) -> Next {
+        loop {
+            if let Some(listing) = self.listed.take(dir) {
+                return Next::Listed(listing);
+            }
+            if self.gone.remove(dir) {
+                return Next::Ended;
+            }
+            if let Some(batch) = self.listers.jobs.steal(dir) {
+                return Next::Here(batch);
+            }
+            if !self.requested.contains(dir) || self.listers.tx.is_some() {
+                return Next::Here(vec![dir.to_vec()]);
+            }
+            match self.lrx.recv() {
+                Ok(msg) => self.receive(msg),
+                Err(_) => return Next::Ended,
+            }
+        }
+    }
+
+    /// Whether to stop the walkers: the assembler may list directories
     /// itself, and the walk has run that far ahead.
     fn should_retire(&self) -> bool {
         self.rewalk.as_ref().is_some_and(|r| self.gate.held() > r.after)
     }
 
-    /// Stops the walker threads and keeps every listing they finished.
+    /// Stops the walker threads and keeps every listing they finished (the
+    /// count held moves to the listers' gate).
     fn retire(&mut self) {
-        log::debug!("{} entries listed ahead: walking the rest in order", self.gate.held());
+        log::debug!("{} entries listed ahead: listing the rest in order", self.gate.held());
         self.gate.stop();
         while let Ok(msg) = self.rx.recv() {
             self.receive(msg);
         }
+        self.listers.gate.add(self.gate.held());
         self.retired = true;
     }
 
@@ -698,7 +814,7 @@ impl Assembler<'_, '_> {
             }
             if self.should_retire() {
                 self.retire();
-                return self.listed.take(dir).map_or(Next::Rewalk, Next::Listed);
+                return self.wait_listed(dir);
             }
             match self.rx.recv() {
                 Ok(msg) => self.receive(msg),
@@ -707,19 +823,116 @@ impl Assembler<'_, '_> {
         }
     }
 
-    /// Keeps a listing received, or a stray error.
+    /// Keeps a listing received, a stray error, or a directory gone.
     fn receive(&mut self, msg: Msg) {
         match msg {
             Msg::Listed(l) => {
+                self.requested.remove(l.path());
                 self.listed.insert(l);
             }
             Msg::Stray(err) => self.strays.push(err),
+            Msg::Gone(dir) => {
+                self.requested.remove(dir.as_slice());
+                self.gone.insert(dir);
+            }
         }
     }
 }
 
-/// Most directories listed by one walk on the assembler's thread.
+/// Most directories listed by one walk of a lister thread.
 const LIST_AT_ONCE: usize = 32;
+
+/// Batches of directories the assembler wants listed, the latest first (it
+/// goes depth first: what it asked for last, it needs first).
+#[derive(Default)]
+struct Jobs {
+    state: Mutex<JobState>,
+    ready: Condvar,
+}
+
+/// The state behind `Jobs`.
+#[derive(Default)]
+struct JobState {
+    batches: Vec<Vec<Vec<u8>>>,
+    /// The walk is over: the listers quit.
+    closed: bool,
+}
+
+impl Jobs {
+    /// Locks the state (a panic elsewhere does not make it unusable).
+    fn lock(&self) -> MutexGuard<'_, JobState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a batch, to be taken first.
+    fn push(&self, batch: Vec<Vec<u8>>) {
+        self.lock().batches.push(batch);
+        self.ready.notify_one();
+    }
+
+    /// The latest batch, waiting for one; None once closed.
+    fn pop(&self) -> Option<Vec<Vec<u8>>> {
+        let mut st = self.lock();
+        loop {
+            if st.closed {
+                return None;
+            }
+            if let Some(batch) = st.batches.pop() {
+                return Some(batch);
+            }
+            st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Takes back the batch holding `dir`, unless a lister has taken it.
+    fn steal(&self, dir: &[u8]) -> Option<Vec<Vec<u8>>> {
+        let mut st = self.lock();
+        let i = st.batches.iter().position(|b| b.iter().any(|d| d == dir))?;
+        Some(st.batches.remove(i))
+    }
+
+    /// Ends the listers' work.
+    fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_all();
+    }
+}
+
+/// The threads that list, in parallel and ahead of the assembler, the
+/// directories the walkers did not list once they are stopped: they take
+/// batches from `jobs` while `gate` has room (the same bound on the
+/// listings held), list each with `list_dirs`, and send the listings.
+struct Listers<'g> {
+    threads: usize,
+    jobs: &'g Jobs,
+    gate: &'g Gate,
+    /// Taken when the threads start.
+    tx: Option<Sender<Msg>>,
+}
+
+/// One lister thread's work (see `Listers`).
+fn lister(
+    jobs: &Jobs,
+    gate: &Gate,
+    builder: &(dyn Fn(&[Vec<u8>]) -> WalkBuilder + Sync),
+    max_filesize: Option<u64>,
+    tx: &Sender<Msg>,
+) {
+    while gate.wait_room() {
+        let Some(batch) = jobs.pop() else { return };
+        let (listings, gone) = list_dirs(builder(&batch), max_filesize);
+        let found: PathSet = listings.iter().map(|l| l.path().to_vec()).collect();
+        let msgs = gone.into_iter().map(Msg::Stray);
+        let missing = batch.into_iter().filter(|d| !found.contains(d)).map(Msg::Gone);
+        for l in &listings {
+            gate.add(l.entries + 1);
+        }
+        let listed = listings.into_iter().map(|l| Msg::Listed(Box::new(l)));
+        if !msgs.chain(listed).chain(missing).all(|m| tx.send(m).is_ok()) {
+            return;
+        }
+    }
+}
 
 /// Lists each root of `builder` (an unsorted walk of directories the walker
 /// threads did not list) one level deep, gathered and sorted as the walkers
@@ -727,7 +940,10 @@ const LIST_AT_ONCE: usize = 32;
 /// are gone. The errors about the ignore files above a root (each comes
 /// just before its root, without a depth) are dropped: the walk that read
 /// those files reported them.
-fn list_dirs(mut builder: WalkBuilder, max_filesize: Option<u64>) -> (Vec<Box<Listing>>, Vec<ignore::Error>) {
+fn list_dirs(
+    mut builder: WalkBuilder,
+    max_filesize: Option<u64>,
+) -> (Vec<Listing>, Vec<ignore::Error>) {
     let (mut listings, mut gone) = (Vec::new(), Vec::new());
     let mut g = Gathering::default();
     let mut held: Option<ignore::Error> = None;
@@ -742,7 +958,7 @@ fn list_dirs(mut builder: WalkBuilder, max_filesize: Option<u64>) -> (Vec<Box<Li
             Err(err) if err.depth() == Some(0) => gone.push(err),
             Err(err) => held = Some(err),
             Ok(dent) if is_root => {
-                listings.extend(g.finish().map(Box::new));
+                listings.extend(g.finish());
                 g.dir = Some(dent);
             }
             Ok(dent) if dent.file_type().is_some_and(|t| t.is_dir()) => {
@@ -755,7 +971,7 @@ fn list_dirs(mut builder: WalkBuilder, max_filesize: Option<u64>) -> (Vec<Box<Li
     if let Some(err) = held {
         file_error(&mut g, &mut gone, err);
     }
-    listings.extend(g.finish().map(Box::new));
+    listings.extend(g.finish());
     (listings, gone)
 }
 
@@ -772,6 +988,9 @@ fn file_error(g: &mut Gathering, gone: &mut Vec<ignore::Error>, err: ignore::Err
 /// default one (the keys are our own walk's paths, so no defence against
 /// crafted keys is needed).
 type ListingSet = HashSet<Box<Listing>, BuildHasherDefault<Fnv>>;
+
+/// Directory paths, with the same hash.
+type PathSet = HashSet<Vec<u8>, BuildHasherDefault<Fnv>>;
 
 /// The FNV-1a hash.
 struct Fnv(u64);
@@ -811,6 +1030,7 @@ fn file_name(d: &DirEntry) -> &[u8] {
 mod tests {
     use super::*;
     use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStringExt;
     use std::path::{Path, PathBuf};
 
     /// Writes `text` to `root/rel`, creating the directories on the way.
@@ -950,7 +1170,7 @@ mod tests {
     #[test]
     fn same_order_as_the_sequential_sorted_walk() {
         let root = tree("order");
-        type Setting = (&'static str, Box<dyn Fn(&mut WalkBuilder)>, Option<u64>);
+        type Setting = (&'static str, Box<dyn Fn(&mut WalkBuilder) + Sync>, Option<u64>);
         let settings: Vec<Setting> = vec![
             ("default", Box::new(|_| {}), None),
             (
@@ -994,12 +1214,14 @@ mod tests {
             assert!(want.len() > 500, "{name}: {} entries", want.len());
             // As walk/mod.rs's `rewalkable` rules: never with -L or a depth.
             let may_rewalk = !matches!(*name, "max depth 2" | "follow links");
-            let rewalks = std::cell::Cell::new(0);
-            let one = |dir: &[u8]| {
-                rewalks.set(rewalks.get() + 1);
-                let mut b = WalkBuilder::new(std::ffi::OsStr::from_bytes(dir));
+            let rewalks = std::sync::atomic::AtomicUsize::new(0);
+            let one = |dirs: &[Vec<u8>]| {
+                rewalks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let mut b = WalkBuilder::new(OsStr::from_bytes(&dirs[0]));
+                for d in &dirs[1..] {
+                    b.add(OsStr::from_bytes(d));
+                }
                 set(&mut b);
-                super::super::sort_by_name(&mut b);
                 b
             };
             // No rewalk; the walkers stopped at once; stopped midway.
@@ -1023,90 +1245,78 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(rewalks.get() > 0, may_rewalk, "{name}: {} rewalks", rewalks.get());
+            let rewalks = rewalks.into_inner();
+            assert_eq!(rewalks > 0, may_rewalk, "{name}: {rewalks} rewalks");
         }
         let _ = std::fs::remove_dir_all(&root);
     }
 
-    /// An assembler with no walk behind it, that walks directories itself
-    /// with `one`.
-    fn lone_assembler<'g, 'r>(
-        gate: &'g Gate,
-        one: &'r dyn Fn(&[u8]) -> WalkBuilder,
-    ) -> Assembler<'g, 'r> {
-        let (_tx, rx) = crossbeam_channel::unbounded();
-        Assembler {
-            rx,
-            gate,
-            listed: ListingSet::default(),
-            strays: Vec::new(),
-            rewalk: Some(Rewalk { builder: one, after: 0 }),
-            retired: true,
-            max_filesize: None,
-        }
-    }
-
-    /// A directory gone by the time the assembler walks it is an error, not
-    /// silence.
+    /// A directory gone by the time it is listed is an error, not silence,
+    /// and the others of its batch are listed.
     #[test]
-    fn a_directory_gone_before_its_walk_is_an_error() {
+    fn a_directory_gone_before_its_listing_is_an_error() {
         let root = tree("gone");
-        let gone = root.join("not-there");
-        let one = |dir: &[u8]| WalkBuilder::new(OsStr::from_bytes(dir));
-        let gate = Gate::new(MAX_HELD);
-        let mut asm = lone_assembler(&gate, &one);
-        let mut got = Vec::new();
-        let gone = gone.as_os_str().as_bytes();
-        assert!(asm.walk_here(gone, &mut |f| {
-            got.push(key(f));
-            true
-        }));
-        assert_eq!(got, [(Vec::new(), true)]);
+        let dirs: Vec<Vec<u8>> = ["a", "not-there", "deep"]
+            .iter()
+            .map(|d| root.join(d).into_os_string().into_vec())
+            .collect();
+        let mut b = WalkBuilder::new(OsStr::from_bytes(&dirs[0]));
+        for d in &dirs[1..] {
+            b.add(OsStr::from_bytes(d));
+        }
+        let (listings, gone) = list_dirs(b, None);
+        let paths: Vec<&[u8]> = listings.iter().map(|l| l.path()).collect();
+        assert_eq!(paths, [dirs[0].as_slice(), dirs[2].as_slice()]);
+        assert_eq!(gone.len(), 1, "{gone:?}");
+        assert!(gone[0].to_string().contains("not-there"), "{}", gone[0]);
         let _ = std::fs::remove_dir_all(&root);
     }
 
-    /// Walked by itself, any directory yields exactly what the sequential
-    /// walk of the whole root yields under it (so the ignore files above it
-    /// count as they count in the root's walk).
+    /// Listed in batches by one walk, each directory's listing holds
+    /// exactly what the sequential walk of the whole root yields directly
+    /// under it (so the ignore files above it count as they count in the
+    /// root's walk), in the same order.
     #[test]
-    fn a_directory_walked_alone_yields_what_the_root_walk_yields_under_it() {
+    fn directories_listed_alone_hold_what_the_root_walk_yields_under_them() {
         let root = tree("alone");
         for hidden in [true, false] {
-            let setting = |b: &mut WalkBuilder| {
-                b.hidden(hidden);
-                super::super::sort_by_name(b);
-            };
             let mut whole = WalkBuilder::new(&root);
             whole.hidden(hidden);
             let want = seq(&whole);
-            let one = |dir: &[u8]| {
-                let mut b = WalkBuilder::new(std::ffi::OsStr::from_bytes(dir));
-                setting(&mut b);
-                b
-            };
-            let gate = Gate::new(MAX_HELD);
-            let mut asm = lone_assembler(&gate, &one);
-            let dirs: Vec<&Vec<u8>> = want
+            let dirs: Vec<Vec<u8>> = want
                 .iter()
                 .filter(|(p, e)| !e && Path::new(OsStr::from_bytes(p)).is_dir())
-                .map(|(p, _)| p)
+                .map(|(p, _)| p.clone())
                 .collect();
             assert!(dirs.len() > 100, "{} directories", dirs.len());
-            for dir in dirs {
-                let mut prefix = dir.clone();
-                prefix.push(b'/');
-                let under: Vec<&Vec<u8>> = want
-                    .iter()
-                    .filter(|(p, e)| !e && (p == dir || p.starts_with(&prefix)))
-                    .map(|(p, _)| p)
-                    .collect();
-                let mut got = Vec::new();
-                assert!(asm.walk_here(dir, &mut |f| {
-                    got.push(key(f));
-                    true
-                }));
-                let got: Vec<&Vec<u8>> = got.iter().filter(|e| !e.1).map(|(p, _)| p).collect();
-                assert!(got == under, "{}: differs", String::from_utf8_lossy(dir));
+            for batch in dirs.chunks(LIST_AT_ONCE) {
+                let mut b = WalkBuilder::new(OsStr::from_bytes(&batch[0]));
+                b.hidden(hidden);
+                for d in &batch[1..] {
+                    b.add(OsStr::from_bytes(d));
+                }
+                let (listings, gone) = list_dirs(b, None);
+                assert!(gone.is_empty(), "{gone:?}");
+                assert_eq!(listings.len(), batch.len());
+                for (dir, listing) in batch.iter().zip(&listings) {
+                    assert_eq!(listing.path(), dir.as_slice());
+                    let under: Vec<&Vec<u8>> = want
+                        .iter()
+                        .filter(|(p, e)| {
+                            !e && Path::new(OsStr::from_bytes(p)).parent()
+                                == Some(Path::new(OsStr::from_bytes(dir)))
+                        })
+                        .map(|(p, _)| p)
+                        .collect();
+                    let mut got = Vec::new();
+                    let mut at = 0;
+                    while let Some((name, _, next)) = listing.entry(at) {
+                        got.push(listing.path_of(name));
+                        at = next;
+                    }
+                    let got: Vec<&Vec<u8>> = got.iter().collect();
+                    assert!(got == under, "{}: differs", String::from_utf8_lossy(dir));
+                }
             }
         }
         let _ = std::fs::remove_dir_all(&root);
