@@ -146,8 +146,11 @@ fn walk(cfg: &Config, emit: &mut dyn FnMut(WalkItem) -> bool) -> bool {
                         let roots: Vec<Root> = dirs.iter().map(|d| dir_root(d)).collect();
                         unsorted(cfg, &roots).0
                     };
-                    let rewalk = rewalkable(&cfg.walk)
-                        .then_some(sorted::Rewalk { builder: &one, after: sorted::REWALK_AFTER });
+                    let rewalk = rewalkable(&cfg.walk).then_some(sorted::Rewalk {
+                        builder: &one,
+                        after: sorted::REWALK_AFTER,
+                        min_average: sorted::MIN_AVERAGE_LISTING,
+                    });
                     let threads = cfg.run.walk_threads;
                     let plan = sorted::Plan { threads, max_filesize, ordered, rewalk };
                     sorted::walk(b, &root.path, plan, &mut each)

@@ -15,12 +15,14 @@
 //!
 //! Memory: the walker threads list directories in an order nobody chooses,
 //! so the directory the assembler needs next may come after most of the
-//! tree. Once the listings held ahead of the order pass a bound, the walk is
-//! far ahead of the search, so the assembler stops the walker threads, keeps
-//! what they listed, and walks each directory they did not list itself, a
-//! subtree at a time, with the sequential walk (rooted there, the ignore
-//! files above it read as a root's parents: what `rg PATTERN that/dir`
-//! does). The caller says when that gives the same walk (`Rewalk`).
+//! tree. Once the listings held ahead of the order pass a bound, in big
+//! directories, the walk is far ahead of the search: the assembler stops the
+//! walker threads, keeps what they listed, and has lister threads list the
+//! directories it will need, in the order it will need them and under the
+//! same bound, each with a sequential walk rooted there, one level deep (the
+//! ignore files above it read as a root's parents: what `rg PATTERN
+//! that/dir` does). The caller says when that gives the same walk
+//! (`Rewalk`).
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
@@ -234,14 +236,17 @@ pub(crate) struct Rewalk<'a> {
     /// --no-ignore-parent).
     pub(crate) builder: &'a (dyn Fn(&[Vec<u8>]) -> WalkBuilder + Sync),
     /// Entries held ahead of the order past which the assembler stops the
-    /// walker threads and walks what they have not listed itself.
+    /// walker threads and has the rest listed by its own (`REWALK_AFTER`)...
     pub(crate) after: usize,
+    /// ...when the listings held average at least this many entries
+    /// (`MIN_AVERAGE_LISTING`).
+    pub(crate) min_average: usize,
 }
 
-/// Entries held ahead of the order (about 11 bytes each) before the
-/// assembler walks the rest itself: bounds the walk's memory at about a
-/// megabyte and a half whatever the shape of the tree, above the Linux
-/// tree's 83,000 entries (walked in parallel to the end).
+/// Entries held ahead of the order (about 11 bytes each) past which the
+/// walkers are stopped and the listers take over (in big directories: see
+/// `Assembler::should_retire`): bounds the walk's memory at under a
+/// megabyte there.
 pub(crate) const REWALK_AFTER: usize = 1 << 16;
 
 /// How to walk one root.
@@ -788,9 +793,15 @@ impl<'g, 'r> Assembler<'g, 'r> {
     }
 
     /// Whether to stop the walkers: the assembler may list directories
-    /// itself, and the walk has run that far ahead.
+    /// itself, the walk has run that far ahead, and in big directories (a
+    /// walk of the listers costs a fraction of a millisecond, and more with
+    /// big ignore files above: worth it for many entries, not for a tree of
+    /// small directories, whose listings then wait as before).
     fn should_retire(&self) -> bool {
-        self.rewalk.as_ref().is_some_and(|r| self.gate.held() > r.after)
+        let held = self.gate.held();
+        self.rewalk
+            .as_ref()
+            .is_some_and(|r| held > r.after && held >= r.min_average * self.listed.len().max(1))
     }
 
     /// Stops the walker threads and keeps every listing they finished (the
@@ -839,6 +850,10 @@ impl<'g, 'r> Assembler<'g, 'r> {
     }
 }
 
+/// Entries per listing held, on average, below which the walkers are not
+/// stopped (see `should_retire`; the Linux tree averages 17).
+pub(crate) const MIN_AVERAGE_LISTING: usize = 64;
+
 /// Most directories listed by one walk of a lister thread.
 const LIST_AT_ONCE: usize = 32;
 
@@ -870,14 +885,23 @@ impl Jobs {
         self.ready.notify_one();
     }
 
-    /// The latest batch, waiting for one; None once closed.
+    /// The latest batches, merged up to `LIST_AT_ONCE` directories (one
+    /// walk costs a fraction of a millisecond to set up: small directories
+    /// are listed many to a walk), waiting for one; None once closed.
     fn pop(&self) -> Option<Vec<Vec<u8>>> {
         let mut st = self.lock();
         loop {
             if st.closed {
                 return None;
             }
-            if let Some(batch) = st.batches.pop() {
+            if let Some(mut batch) = st.batches.pop() {
+                while let Some(more) = st.batches.last_mut() {
+                    if batch.len() + more.len() > LIST_AT_ONCE {
+                        break;
+                    }
+                    batch.append(more);
+                    st.batches.pop();
+                }
                 return Some(batch);
             }
             st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
@@ -1229,7 +1253,7 @@ mod tests {
             for after in rewalks_after.into_iter().filter(|a| a.is_none() || may_rewalk) {
                 for threads in [1, 2, 3, 8] {
                     for _ in 0..3 {
-                        let rw = after.map(|after| Rewalk { builder: &one, after });
+                        let rw = after.map(|after| Rewalk { builder: &one, after, min_average: 0 });
                         let got = par(&b, &root, threads, *max, rw);
                         let (w, g): (Vec<_>, Vec<_>) = (
                             want.iter().filter(|e| !e.1).collect(),
