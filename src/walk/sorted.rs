@@ -618,15 +618,14 @@ impl<'g, 'r> Assembler<'g, 'r> {
     fn list_here(&mut self, dir: &[u8], batch: Vec<Vec<u8>>) -> Option<Box<Listing>> {
         log::debug!("listing {} on the assembler's thread", String::from_utf8_lossy(dir));
         let rewalk = self.rewalk.as_ref()?;
-        let (listings, gone) = list_dirs((rewalk.builder)(&batch), self.max_filesize);
-        self.strays.extend(gone);
         for d in &batch {
             self.requested.remove(d.as_slice());
-            self.gone.insert(d.clone());
         }
+        let listed = list_batch(rewalk.builder, batch, self.max_filesize);
+        self.strays.extend(listed.errors);
+        self.gone.extend(listed.missing.into_iter().filter(|d| d != dir));
         let mut found = None;
-        for l in listings {
-            self.gone.remove(l.path());
+        for l in listed.listings {
             if l.path() == dir {
                 found = Some(Box::new(l));
             } else {
@@ -634,7 +633,6 @@ impl<'g, 'r> Assembler<'g, 'r> {
                 self.listed.insert(Box::new(l));
             }
         }
-        self.gone.remove(dir);
         found
     }
 
@@ -710,13 +708,7 @@ impl<'g, 'r> Assembler<'g, 'r> {
                 Msg::Listed(listing) => listing,
             };
             self.gate.take(listing.entries + 1);
-            let errors = std::mem::take(&mut listing.errors);
-            let warning = listing.warning.take().map(|w| *w);
-            #[cfg(test)]
-            let dir = Found::Dir { path: listing.path().to_vec(), warning };
-            #[cfg(not(test))]
-            let dir = Found::Dir { warning };
-            if !emit(dir) || !errors.into_iter().all(|e| emit(Found::Error(e))) {
+            if !Self::enter(&mut listing, emit) {
                 return false;
             }
             let mut at = 0;
@@ -798,10 +790,10 @@ impl<'g, 'r> Assembler<'g, 'r> {
     /// big ignore files above: worth it for many entries, not for a tree of
     /// small directories, whose listings then wait as before).
     fn should_retire(&self) -> bool {
-        let held = self.gate.held();
-        self.rewalk
-            .as_ref()
-            .is_some_and(|r| held > r.after && held >= r.min_average * self.listed.len().max(1))
+        self.rewalk.as_ref().is_some_and(|r| {
+            let held = self.gate.held();
+            held > r.after && held >= r.min_average * self.listed.len().max(1)
+        })
     }
 
     /// Stops the walker threads and keeps every listing they finished (the
@@ -944,18 +936,39 @@ fn lister(
 ) {
     while gate.wait_room() {
         let Some(batch) = jobs.pop() else { return };
-        let (listings, gone) = list_dirs(builder(&batch), max_filesize);
-        let found: PathSet = listings.iter().map(|l| l.path().to_vec()).collect();
-        let msgs = gone.into_iter().map(Msg::Stray);
-        let missing = batch.into_iter().filter(|d| !found.contains(d)).map(Msg::Gone);
-        for l in &listings {
+        let listed = list_batch(builder, batch, max_filesize);
+        for l in &listed.listings {
             gate.add(l.entries + 1);
         }
-        let listed = listings.into_iter().map(|l| Msg::Listed(Box::new(l)));
-        if !msgs.chain(listed).chain(missing).all(|m| tx.send(m).is_ok()) {
+        let errors = listed.errors.into_iter().map(Msg::Stray);
+        let listings = listed.listings.into_iter().map(|l| Msg::Listed(Box::new(l)));
+        let missing = listed.missing.into_iter().map(Msg::Gone);
+        if !errors.chain(listings).chain(missing).all(|m| tx.send(m).is_ok()) {
             return;
         }
     }
+}
+
+/// What listing a batch of directories gave.
+struct Batch {
+    listings: Vec<Listing>,
+    /// The errors about directories gone.
+    errors: Vec<ignore::Error>,
+    /// The directories of the batch with no listing (gone).
+    missing: Vec<Vec<u8>>,
+}
+
+/// Lists the directories of `batch` with one walk of `builder` (see
+/// `list_dirs`), saying which of them had no listing.
+fn list_batch(
+    builder: &(dyn Fn(&[Vec<u8>]) -> WalkBuilder + Sync),
+    batch: Vec<Vec<u8>>,
+    max_filesize: Option<u64>,
+) -> Batch {
+    let (listings, errors) = list_dirs(builder(&batch), max_filesize);
+    let found: PathSet = listings.iter().map(|l| l.path().to_vec()).collect();
+    let missing = batch.into_iter().filter(|d| !found.contains(d)).collect();
+    Batch { listings, errors, missing }
 }
 
 /// Lists each root of `builder` (an unsorted walk of directories the walker
