@@ -14,6 +14,7 @@ mod interactive;
 mod logger;
 mod matcher;
 mod messages;
+mod opener;
 mod order;
 mod output;
 mod pool;

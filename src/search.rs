@@ -23,9 +23,10 @@ use grep_searcher::{Searcher, SearcherBuilder};
 
 use crate::frames::FrameWriter;
 use crate::matcher::Matcher;
+use crate::opener::{self, Opened, Opener};
 use crate::printer::{self, Printer};
 use crate::query::{Query, SearcherOpts};
-use crate::wire::{self, Job};
+use crate::wire::Job;
 
 /// A regular file is read into a buffer of this size first; one that fits is
 /// searched there. It is the searcher's own buffer size (and the span its
@@ -157,6 +158,8 @@ pub(crate) struct SearchWorker<W: Write> {
     commands: CommandReaderBuilder,
     /// The first `HEAD_CAP` bytes of a regular file (see `run_headed`).
     head: Vec<u8>,
+    /// Opens the regular files read into `head`.
+    opener: Opener,
     /// Whether the query is still current, when queries can change.
     currency: Option<Currency>,
     /// The printer that only counts (for files past the screen's window),
@@ -208,6 +211,7 @@ impl<W: Write> SearchWorker<W> {
             decomp,
             commands,
             head: Vec::new(),
+            opener: Opener::default(),
             currency,
             counter: None,
             printer_opts: q.printer.clone(),
@@ -304,8 +308,10 @@ impl<W: Write> SearchWorker<W> {
         self.printer.get_mut().sink()
     }
 
-    /// Sends every queued frame to the parent.
+    /// Sends every queued frame to the parent, at the end of a batch (and
+    /// lets go of the directory handle that served it).
     pub(crate) fn flush(&mut self) -> io::Result<()> {
+        self.opener.forget();
         self.printer.get_mut().flush_frames()
     }
 
@@ -367,10 +373,10 @@ impl<W: Write> SearchWorker<W> {
     /// depend on those pieces, and a slice search converts nothing. Not with
     /// --mmap (nor for up to ten named files, mapped as ripgrep does).
     fn run_headed(&mut self, path: &Path, binary: Option<u8>) -> io::Result<Outcome> {
-        let mut file = File::open(path)?;
+        let Opened { mut file, short_read_ends } = self.opener.open(path)?;
         let mut head = std::mem::take(&mut self.head);
         head.resize(HEAD_CAP, 0);
-        let result = match wire::read_full(&mut file, &mut head) {
+        let result = match opener::fill(&mut file, short_read_ends, &mut head) {
             Ok(n)
                 if n < HEAD_CAP
                     && binary.is_none_or(|b| memchr::memchr(b, &head[..n]).is_none()) =>
@@ -543,7 +549,7 @@ mod tests {
         let direct = read_all(&mut File::open(&path).unwrap());
         let mut file = File::open(&path).unwrap();
         let mut head = vec![0; cut];
-        assert_eq!(wire::read_full(&mut file, &mut head).unwrap(), cut);
+        assert_eq!(crate::wire::read_full(&mut file, &mut head).unwrap(), cut);
         let resumed = read_all(&mut Resumed { head: &head, file });
         std::fs::remove_file(&path).unwrap();
         (direct, resumed)

@@ -269,16 +269,7 @@ pub(crate) fn split_frame(buf: &[u8]) -> Result<Split<'_>, WireError> {
 
 /// Reads until `buf` is full or EOF; returns the number of bytes read.
 pub(crate) fn read_full<R: Read>(rdr: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match rdr.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
+    crate::opener::fill(rdr, false, buf)
 }
 
 /// A cursor over one frame's payload that fails on overrun.
