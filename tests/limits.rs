@@ -221,6 +221,9 @@ fn ctrl_o_onto_a_full_disk_is_an_error() {
     let pty = nix::pty::openpty(Some(&size), None).expect("openpty");
     let (mut master, slave): (std::fs::File, std::fs::File) = (pty.master.into(), pty.slave.into());
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    // Held open so that dn's exit does not hang the terminal up, which can
+    // drop what dn wrote last before it is read here.
+    let _held = slave.try_clone().unwrap();
     let mut child = Command::new("setsid")
         .arg("--ctty")
         .arg(dn_bin())
