@@ -537,8 +537,8 @@ struct Assembler<'g, 'r> {
 enum Next {
     /// Goes through its listing.
     Listed(Box<Listing>),
-    /// Lists it here, with the rest of its batch.
-    Here(Vec<Vec<u8>>),
+    /// Lists it here.
+    Here,
     /// Nothing: the walk ended without listing it (it was stopped).
     Ended,
 }
@@ -566,7 +566,7 @@ impl<'g, 'r> Assembler<'g, 'r> {
                 let was_retired = self.retired;
                 let listing = match self.take(&dir) {
                     Next::Listed(listing) => Some(listing),
-                    Next::Here(batch) => self.list_here(&dir, batch),
+                    Next::Here => self.list_here(&dir),
                     Next::Ended => None,
                 };
                 if self.retired && !was_retired {
@@ -613,26 +613,17 @@ impl<'g, 'r> Assembler<'g, 'r> {
         emit(dir) && errors.into_iter().all(|e| emit(Found::Error(e)))
     }
 
-    /// Lists `batch` (holding `dir`) here and keeps the other listings for
-    /// later; None if `dir` is gone (its error is kept).
-    fn list_here(&mut self, dir: &[u8], batch: Vec<Vec<u8>>) -> Option<Box<Listing>> {
+    /// Lists `dir` here; None if it is gone (its error is kept).
+    fn list_here(&mut self, dir: &[u8]) -> Option<Box<Listing>> {
         log::debug!("listing {} on the assembler's thread", String::from_utf8_lossy(dir));
         let rewalk = self.rewalk.as_ref()?;
-        for d in &batch {
-            self.requested.remove(d.as_slice());
-        }
-        let listed = list_batch(rewalk.builder, batch, self.max_filesize);
-        self.strays.extend(listed.errors);
-        self.gone.extend(listed.missing.into_iter().filter(|d| d != dir));
+        self.requested.remove(dir);
         let mut found = None;
-        for l in listed.listings {
-            if l.path() == dir {
-                found = Some(Box::new(l));
-            } else {
-                self.listers.gate.add(l.entries + 1);
-                self.listed.insert(Box::new(l));
-            }
-        }
+        let batch = list_batch(rewalk.builder, vec![dir.to_vec()], self.max_filesize, &mut |l| {
+            found = Some(Box::new(l));
+            true
+        })?;
+        self.strays.extend(batch.errors);
         found
     }
 
@@ -761,8 +752,8 @@ impl<'g, 'r> Assembler<'g, 'r> {
     }
 
     /// `wait_for` once the walkers are stopped: the listing of `dir` if it
-    /// is in or on its way from a lister, else its batch (or `dir` alone)
-    /// to list here.
+    /// is in or on its way from a lister, else `dir` to list here (taken
+    /// out of its batch if no lister has taken that yet).
     fn wait_listed(&mut self, dir: &[u8]) -> Next {
         loop {
             if let Some(listing) = self.listed.take(dir) {
@@ -771,11 +762,11 @@ impl<'g, 'r> Assembler<'g, 'r> {
             if self.gone.remove(dir) {
                 return Next::Ended;
             }
-            if let Some(batch) = self.listers.jobs.steal(dir) {
-                return Next::Here(batch);
-            }
-            if !self.requested.contains(dir) || self.listers.tx.is_some() {
-                return Next::Here(vec![dir.to_vec()]);
+            if self.listers.jobs.steal(dir)
+                || !self.requested.contains(dir)
+                || self.listers.tx.is_some()
+            {
+                return Next::Here;
             }
             match self.lrx.recv() {
                 Ok(msg) => self.receive(msg),
@@ -900,11 +891,23 @@ impl Jobs {
         }
     }
 
-    /// Takes back the batch holding `dir`, unless a lister has taken it.
-    fn steal(&self, dir: &[u8]) -> Option<Vec<Vec<u8>>> {
+    /// Takes `dir` back out of its batch, unless a lister has taken it;
+    /// true if taken. The rest of the batch stays for the listers: the
+    /// assembler lists only what it waits for, as the workers may be
+    /// waiting for it.
+    fn steal(&self, dir: &[u8]) -> bool {
         let mut st = self.lock();
-        let i = st.batches.iter().position(|b| b.iter().any(|d| d == dir))?;
-        Some(st.batches.remove(i))
+        let found = st
+            .batches
+            .iter()
+            .enumerate()
+            .find_map(|(i, b)| b.iter().position(|d| d == dir).map(|j| (i, j)));
+        let Some((i, j)) = found else { return false };
+        st.batches[i].remove(j);
+        if st.batches[i].is_empty() {
+            st.batches.remove(i);
+        }
+        true
     }
 
     /// Ends the listers' work.
@@ -936,22 +939,24 @@ fn lister(
 ) {
     while gate.wait_room() {
         let Some(batch) = jobs.pop() else { return };
-        let listed = list_batch(builder, batch, max_filesize);
-        for l in &listed.listings {
+        let listed = list_batch(builder, batch, max_filesize, &mut |l| {
             gate.add(l.entries + 1);
-        }
+            tx.send(Msg::Listed(Box::new(l))).is_ok()
+        });
+        let Some(listed) = listed else { return };
+        // A directory's error comes before the word that it is gone: the
+        // assembler emits the errors it holds when it finds the directory
+        // gone.
         let errors = listed.errors.into_iter().map(Msg::Stray);
-        let listings = listed.listings.into_iter().map(|l| Msg::Listed(Box::new(l)));
         let missing = listed.missing.into_iter().map(Msg::Gone);
-        if !errors.chain(listings).chain(missing).all(|m| tx.send(m).is_ok()) {
+        if !errors.chain(missing).all(|m| tx.send(m).is_ok()) {
             return;
         }
     }
 }
 
-/// What listing a batch of directories gave.
+/// What listing a batch of directories gave, besides its listings.
 struct Batch {
-    listings: Vec<Listing>,
     /// The errors about directories gone.
     errors: Vec<ignore::Error>,
     /// The directories of the batch with no listing (gone).
@@ -959,29 +964,37 @@ struct Batch {
 }
 
 /// Lists the directories of `batch` with one walk of `builder` (see
-/// `list_dirs`), saying which of them had no listing.
+/// `list_dirs`), handing each listing to `take` as soon as it is complete
+/// (the assembler may be waiting for the first), and says which had none;
+/// None if `take` said stop.
 fn list_batch(
     builder: &(dyn Fn(&[Vec<u8>]) -> WalkBuilder + Sync),
     batch: Vec<Vec<u8>>,
     max_filesize: Option<u64>,
-) -> Batch {
-    let (listings, errors) = list_dirs(builder(&batch), max_filesize);
-    let found: PathSet = listings.iter().map(|l| l.path().to_vec()).collect();
+    take: &mut dyn FnMut(Listing) -> bool,
+) -> Option<Batch> {
+    let mut found = PathSet::default();
+    let errors = list_dirs(builder(&batch), max_filesize, &mut |l| {
+        found.insert(l.path().to_vec());
+        take(l)
+    })?;
     let missing = batch.into_iter().filter(|d| !found.contains(d)).collect();
-    Batch { listings, errors, missing }
+    Some(Batch { errors, missing })
 }
 
 /// Lists each root of `builder` (an unsorted walk of directories the walker
 /// threads did not list) one level deep, gathered and sorted as the walkers
-/// gather and sort; returns the listings, and the errors about roots that
-/// are gone. The errors about the ignore files above a root (each comes
-/// just before its root, without a depth) are dropped: the walk that read
-/// those files reported them.
+/// gather and sort, and hands each listing to `take` as it is complete;
+/// returns the errors about roots that are gone, or None if `take` said
+/// stop. The errors about the ignore files above a root (each comes just
+/// before its root, without a depth) are dropped: the walk that read those
+/// files reported them.
 fn list_dirs(
     mut builder: WalkBuilder,
     max_filesize: Option<u64>,
-) -> (Vec<Listing>, Vec<ignore::Error>) {
-    let (mut listings, mut gone) = (Vec::new(), Vec::new());
+    take: &mut dyn FnMut(Listing) -> bool,
+) -> Option<Vec<ignore::Error>> {
+    let mut gone = Vec::new();
     let mut g = Gathering::default();
     let mut held: Option<ignore::Error> = None;
     for result in builder.max_depth(Some(1)).build() {
@@ -995,7 +1008,9 @@ fn list_dirs(
             Err(err) if err.depth() == Some(0) => gone.push(err),
             Err(err) => held = Some(err),
             Ok(dent) if is_root => {
-                listings.extend(g.finish());
+                if !g.finish().is_none_or(&mut *take) {
+                    return None;
+                }
                 g.dir = Some(dent);
             }
             Ok(dent) if dent.file_type().is_some_and(|t| t.is_dir()) => {
@@ -1008,8 +1023,7 @@ fn list_dirs(
     if let Some(err) = held {
         file_error(&mut g, &mut gone, err);
     }
-    listings.extend(g.finish());
-    (listings, gone)
+    g.finish().is_none_or(take).then_some(gone)
 }
 
 /// Files an error met by `list_dirs` with the listing under way (or, with
@@ -1290,6 +1304,51 @@ mod tests {
         let _ = std::fs::remove_dir_all(&root);
     }
 
+    /// The assembler takes back only the directory it waits for: the rest
+    /// of its batch stays queued, and a batch a lister took is not taken.
+    #[test]
+    fn stealing_takes_one_directory_out_of_its_batch() {
+        let jobs = Jobs::default();
+        let dirs = |names: &[&str]| names.iter().map(|n| n.as_bytes().to_vec()).collect();
+        jobs.push(dirs(&["c", "d"]));
+        jobs.push(dirs(&["a", "b"]));
+        assert!(jobs.steal(b"a"));
+        assert!(!jobs.steal(b"a"));
+        assert!(jobs.steal(b"d"));
+        assert_eq!(jobs.pop(), Some(dirs(&["b", "c"])));
+        assert!(!jobs.steal(b"b"));
+        jobs.close();
+        assert_eq!(jobs.pop(), None);
+    }
+
+    /// `list_dirs` hands each listing out as it is complete, and stops
+    /// when told to.
+    #[test]
+    fn listing_stops_when_the_taker_says_so() {
+        let root = tree("stop");
+        let dirs: Vec<PathBuf> = ["a", "deep"].iter().map(|d| root.join(d)).collect();
+        let mut b = WalkBuilder::new(&dirs[0]);
+        b.add(&dirs[1]);
+        let mut seen = Vec::new();
+        let gone = list_dirs(b, None, &mut |l| {
+            seen.push(l.path().to_vec());
+            false
+        });
+        assert!(gone.is_none());
+        assert_eq!(seen, [dirs[0].clone().into_os_string().into_vec()]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    /// Every listing `list_dirs` hands out, in order, and its errors.
+    fn list_all(b: WalkBuilder) -> (Vec<Listing>, Vec<ignore::Error>) {
+        let mut listings = Vec::new();
+        let gone = list_dirs(b, None, &mut |l| {
+            listings.push(l);
+            true
+        });
+        (listings, gone.expect("not stopped"))
+    }
+
     /// A directory gone by the time it is listed is an error, not silence,
     /// and the others of its batch are listed.
     #[test]
@@ -1303,7 +1362,7 @@ mod tests {
         for d in &dirs[1..] {
             b.add(OsStr::from_bytes(d));
         }
-        let (listings, gone) = list_dirs(b, None);
+        let (listings, gone) = list_all(b);
         let paths: Vec<&[u8]> = listings.iter().map(|l| l.path()).collect();
         assert_eq!(paths, [dirs[0].as_slice(), dirs[2].as_slice()]);
         assert_eq!(gone.len(), 1, "{gone:?}");
@@ -1334,7 +1393,7 @@ mod tests {
                 for d in &batch[1..] {
                     b.add(OsStr::from_bytes(d));
                 }
-                let (listings, gone) = list_dirs(b, None);
+                let (listings, gone) = list_all(b);
                 assert!(gone.is_empty(), "{gone:?}");
                 assert_eq!(listings.len(), batch.len());
                 for (dir, listing) in batch.iter().zip(&listings) {
