@@ -308,11 +308,16 @@ impl<W: Write> SearchWorker<W> {
         self.printer.get_mut().sink()
     }
 
-    /// Sends every queued frame to the parent, at the end of a batch (and
-    /// lets go of the directory handle that served it).
+    /// Sends every queued frame to the parent.
     pub(crate) fn flush(&mut self) -> io::Result<()> {
-        self.opener.forget();
         self.printer.get_mut().flush_frames()
+    }
+
+    /// Lets go of the directory handle that opened the last files, at the
+    /// end of a batch: a later batch may come after that directory's path
+    /// names another one.
+    pub(crate) fn forget_dirs(&mut self) {
+        self.opener.forget();
     }
 
     /// True when `path` goes through the preprocessor: there is one, and

@@ -88,9 +88,10 @@ impl Local {
         self.worker.is_some() && !self.queue.is_empty()
     }
 
-    /// Searches the next queued file, its frames kept for `read`. A panic
-    /// ends the worker (its queue is dropped: the scheduler still holds
-    /// those files and hands them on when it hears of the death).
+    /// Searches the next queued file, its frames kept for `read`; with the
+    /// queue empty, lets go of the directory handle. A panic ends the
+    /// worker (its queue is dropped: the scheduler still holds those files
+    /// and hands them on when it hears of the death).
     pub(crate) fn step(&mut self) {
         let (Some(w), Some((job, counting))) = (self.worker.as_mut(), self.queue.pop_front())
         else {
@@ -102,6 +103,8 @@ impl Local {
         if searched.is_err() {
             self.worker = None;
             self.queue.clear();
+        } else if self.queue.is_empty() {
+            w.forget_dirs();
         }
     }
 

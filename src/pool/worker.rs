@@ -73,6 +73,7 @@ pub(crate) fn run(io: WorkerIo, initial: Option<Initial>, now: Option<&'static A
                         return 0; // the result pipe broke: the parent is gone
                     }
                 }
+                w.forget_dirs();
                 if w.flush().is_err() {
                     return 0;
                 }
