@@ -63,7 +63,10 @@ pub(crate) struct Opened {
 impl Opener {
     /// Opens `path` for reading as `File::open` does (the same file, the
     /// same error): through a handle on its directory when the directory
-    /// can be opened, else by the whole path.
+    /// can be opened, else by the whole path. A link (`-L`, or named) is
+    /// opened by the whole path, and its short reads do not end it: the
+    /// file it leads to may be on another file system (/etc/mtab is a link
+    /// into procfs).
     pub(crate) fn open(&mut self, path: &Path) -> io::Result<Opened> {
         let whole = |path| File::open(path).map(|file| Opened { file, short_read_ends: false });
         let split = split(path.as_os_str().as_bytes()).filter(|_| !self.starved);
@@ -72,14 +75,16 @@ impl Opener {
             self.dir = open_dir(parent);
         }
         let Some(dir) = &self.dir else { return whole(path) };
-        let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
+        // Not through a link: its target may be on another file system.
+        let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW;
         match openat(&dir.fd, OsStr::from_bytes(name), flags, Mode::empty()) {
             Ok(fd) => Ok(Opened { file: File::from(fd), short_read_ends: dir.whole_reads }),
             Err(Errno::EMFILE | Errno::ENFILE) => {
                 (self.dir, self.starved) = (None, true);
                 whole(path)
             }
-            // Opening by the whole path gives the error it names the path with.
+            // A link (ELOOP) is opened as it is; for an error, opening by
+            // the whole path gives the error it names the path with.
             Err(_) => whole(path),
         }
     }
@@ -202,6 +207,15 @@ mod tests {
     fn short_reads_end_a_file_only_where_reads_are_whole() {
         let opened = Opener::default().open(Path::new("/proc/self/maps")).unwrap();
         assert!(!opened.short_read_ends);
+        // Through a link from a directory whose reads are whole, too.
+        let tmp = Scratch::new(&std::env::temp_dir(), "link");
+        let link = tmp.0.join("maps");
+        std::os::unix::fs::symlink("/proc/self/maps", &link).unwrap();
+        let mut opened = Opener::default().open(&link).unwrap();
+        assert!(!opened.short_read_ends);
+        let mut maps = vec![0; 1 << 20];
+        let n = fill(&mut opened.file, opened.short_read_ends, &mut maps).unwrap();
+        assert!(n > 0 && maps[n - 1] == b'\n', "{n} bytes");
         let shm = Path::new("/dev/shm");
         if statfs::statfs(shm).map(|s| s.filesystem_type()) != Ok(statfs::TMPFS_MAGIC) {
             return; // no tmpfs to try

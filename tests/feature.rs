@@ -1279,6 +1279,35 @@ fn fifo_does_not_hang() {
     eqnice!("a.txt:needle\n", &out.stdout);
 }
 
+/// A file reached through a link is read to its end however its reads
+/// come: a link, in a directory of regular files, to a procfs file (whose
+/// reads stop short, a page at a time) is counted whole, walked with -L and
+/// named among more than ten files (so that it is read, not mapped).
+#[test]
+fn a_link_to_procfs_is_read_to_its_end() {
+    let dir = test_dir!();
+    let names: Vec<String> = (0..11).map(|i| format!("f{i:02}")).collect();
+    for n in &names {
+        dir.create(n, "x\n");
+    }
+    std::os::unix::fs::symlink("/proc/kallsyms", dir.root.join("ks")).unwrap();
+    // kallsyms reads the same for every reader, and is long.
+    let Ok(text) = std::fs::read_to_string("/proc/kallsyms") else {
+        eprintln!("skipped: /proc/kallsyms cannot be read here");
+        return;
+    };
+    let lines = text.lines().count();
+    assert!(lines > 1000, "/proc/kallsyms has {lines} lines");
+    let want = format!("ks:{lines}\n");
+    let mut cmd = dir.command();
+    cmd.args(["-c", "-L", "-g", "ks", "."]);
+    eqnice!(want.clone(), cmd.stdout());
+    let mut cmd = dir.command();
+    cmd.args(["-c", "."]).args(&names).args(["ks"]);
+    let out = String::from_utf8(cmd.stdout()).unwrap();
+    assert!(out.ends_with(&want), "{out}");
+}
+
 /// --vimgrep prints `path:line:column:text` once per match.
 #[test]
 fn vimgrep() {
