@@ -200,7 +200,7 @@ fn a_full_disk_on_stdout_is_an_error_in_every_mode() {
 #[test]
 fn help_and_version_into_a_closed_pipe_exit_zero() {
     for flag in ["--help", "--version", "--generate=man", "--files"] {
-        let (rx, tx) = nix::unistd::pipe().unwrap();
+        let (rx, tx) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap();
         drop(rx);
         let dir = small_tree("closed-pipe");
         let mut cmd = Command::new(dn_bin());
@@ -218,7 +218,7 @@ fn ctrl_o_onto_a_full_disk_is_an_error() {
     use std::io::{Read, Write};
     let dir = small_tree("full-disk-q");
     let size = nix::pty::Winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
-    let pty = nix::pty::openpty(Some(&size), None).expect("openpty");
+    let pty = crate::util::openpty(Some(&size));
     let (mut master, slave): (std::fs::File, std::fs::File) = (pty.master.into(), pty.slave.into());
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
     // Held open so that dn's exit does not hang the terminal up, which can

@@ -487,7 +487,7 @@ fn sigbus_from_a_truncated_mapped_file_is_contained() {
 fn ctrl_c_on_a_terminal_leaves_colour_reset() {
     let _serial = one_at_a_time();
     for _ in 0..repeats() {
-        let pty = nix::pty::openpty(None, None).unwrap();
+        let pty = crate::util::openpty(None);
         let slave: std::fs::File = pty.slave.into();
         let mut child = Command::new(dn_bin())
             .current_dir(fixture())
@@ -534,7 +534,7 @@ fn last_sgr(bytes: &[u8]) -> Option<&[u8]> {
 #[test]
 fn progress_line_appears_and_is_erased() {
     let _serial = one_at_a_time();
-    let pty = nix::pty::openpty(None, None).unwrap();
+    let pty = crate::util::openpty(None);
     let slave: std::fs::File = pty.slave.into();
     let mut child = Command::new(dn_bin())
         .current_dir(fixture())

@@ -25,7 +25,7 @@ pub struct TtyRun {
 /// Opens a pseudo-terminal of `rows` × `cols`: (master, slave).
 fn open_pty(rows: u16, cols: u16) -> (File, File) {
     let size = nix::pty::Winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
-    let pty = nix::pty::openpty(Some(&size), None).expect("openpty");
+    let pty = crate::util::openpty(Some(&size));
     (pty.master.into(), pty.slave.into())
 }
 

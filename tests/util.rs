@@ -151,3 +151,17 @@ impl TestCommand {
         child.wait_with_output().unwrap()
     }
 }
+
+/// `nix::pty::openpty`, with both ends closed on exec: openpty leaves them
+/// inheritable, and the commands other tests start meanwhile would inherit
+/// them (a slave held by another test's dn keeps a terminal from closing; a
+/// descriptor inherited counts against a test's RLIMIT_NOFILE, where the
+/// loader of a dn run at 4 descriptors then fails before dn starts).
+pub fn openpty(size: Option<&nix::pty::Winsize>) -> nix::pty::OpenptyResult {
+    use nix::fcntl::{fcntl, FcntlArg, FdFlag};
+    let pty = nix::pty::openpty(size, None).expect("openpty");
+    for fd in [&pty.master, &pty.slave] {
+        fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).expect("FD_CLOEXEC");
+    }
+    pty
+}
