@@ -473,11 +473,26 @@ fn few_processes_still_cancel() {
     }
 }
 
+/// Makes `cmd` start with no descriptor but its standard three, whatever
+/// this process holds open without close-on-exec at that moment (a test
+/// binary can hold some: at RLIMIT_NOFILE 4, one inherited descriptor left
+/// the loader none, and dn never started).
+fn inherit_only_stdio(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: runs in the forked child before exec, and makes one system
+    // call (close_range), which is async-signal-safe and allocates nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+            Ok(())
+        });
+    }
+}
+
 /// Few descriptors (RLIMIT_NOFILE of 4 to 16): dn uses fewer workers and
 /// threads, or none, and prints exactly what an unrestricted run prints,
 /// saying what it cut; where not a single descriptor is free it says so
-/// and exits 2 (only possible at the lowest limits, with descriptors
-/// inherited from the test harness).
+/// and exits 2 (only possible at the lowest limits).
 #[test]
 fn few_descriptors_still_search_everything() {
     let dir = wide_tree("nofile");
@@ -491,6 +506,7 @@ fn few_descriptors_still_search_everything() {
             let what = format!("{args:?} with RLIMIT_NOFILE {n}");
             let mut cmd = Command::new("prlimit");
             cmd.arg(format!("--nofile={n}")).arg(dn_bin()).args(args).current_dir(&dir.root);
+            inherit_only_stdio(&mut cmd);
             let out = run(&mut cmd, "nofile");
             no_panic(&out, &what);
             let err = stderr(&out);
