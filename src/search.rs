@@ -368,8 +368,9 @@ impl<W: Write> SearchWorker<W> {
     }
 
     /// Searches a regular file with one syscall fewer than the searcher's
-    /// own reading (which first reads 3 bytes to sniff a BOM): the file is
-    /// read into `head`, and if it all fits and holds no binary byte, it is
+    /// own reading (which first reads 3 bytes to sniff a BOM), two where a
+    /// short read ends a file (see `opener`): the file is read into
+    /// `head`, and if it all fits and holds no binary byte, it is
     /// searched there as a slice (which sniffs the BOM in memory). Else it is
     /// read-searched from `head` and then the file (`Resumed`), which hands
     /// the searcher the same bytes in the same pieces as the file would, so
