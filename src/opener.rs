@@ -1,11 +1,12 @@
 //! Opens the regular files a worker reads itself: through a handle on their
 //! directory (one lookup of the directory's path for a run of files in it,
 //! not one a file), and knows the file systems on which a short read of a
-//! regular file is its end (so the read that would return 0 is not made).
+//! regular file is its end (so `wire::fill` need not make the read that
+//! would return 0).
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -117,30 +118,10 @@ fn open_dir(path: &[u8]) -> Option<Dir> {
     Some(Dir { path: path.to_vec(), fd, whole_reads })
 }
 
-/// Reads `rdr` into `buf` until it is full or the file ends, and returns
-/// how many bytes came (retrying an interrupted read); when
-/// `short_read_ends`, a read that returns less than asked for is the end.
-pub(crate) fn fill<R: Read>(
-    rdr: &mut R,
-    short_read_ends: bool,
-    buf: &mut [u8],
-) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match rdr.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) if short_read_ends && got + n < buf.len() => return Ok(got + n),
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     /// A fresh directory under `base` for one test, removed when dropped.
     struct Scratch(std::path::PathBuf);
@@ -214,7 +195,7 @@ mod tests {
         let mut opened = Opener::default().open(&link).unwrap();
         assert!(!opened.short_read_ends);
         let mut maps = vec![0; 1 << 20];
-        let n = fill(&mut opened.file, opened.short_read_ends, &mut maps).unwrap();
+        let n = crate::wire::fill(&mut opened.file, opened.short_read_ends, &mut maps).unwrap();
         assert!(n > 0 && maps[n - 1] == b'\n', "{n} bytes");
         let shm = Path::new("/dev/shm");
         if statfs::statfs(shm).map(|s| s.filesystem_type()) != Ok(statfs::TMPFS_MAGIC) {
@@ -223,42 +204,5 @@ mod tests {
         let tmp = Scratch::new(shm, "shm");
         std::fs::write(tmp.0.join("f"), b"x").unwrap();
         assert!(Opener::default().open(&tmp.0.join("f")).unwrap().short_read_ends);
-    }
-
-    /// A reader that hands out at most `piece` bytes a read, and counts
-    /// its reads.
-    struct Pieces<'a> {
-        bytes: &'a [u8],
-        piece: usize,
-        reads: usize,
-    }
-
-    impl Read for Pieces<'_> {
-        /// Gives the next piece (or what fits of it).
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            self.reads += 1;
-            let n = self.piece.min(buf.len()).min(self.bytes.len());
-            buf[..n].copy_from_slice(&self.bytes[..n]);
-            self.bytes = &self.bytes[n..];
-            Ok(n)
-        }
-    }
-
-    /// `fill` reads on after a short read unless told it ends the file;
-    /// a read that fills the buffer is never taken as the end.
-    #[test]
-    fn fill_stops_at_a_short_read_only_when_told() {
-        let bytes = b"0123456789";
-        let mut buf = [0; 8];
-        let mut r = Pieces { bytes, piece: 3, reads: 0 };
-        assert_eq!((fill(&mut r, false, &mut buf).unwrap(), r.reads), (8, 3));
-        let mut r = Pieces { bytes, piece: 3, reads: 0 };
-        assert_eq!((fill(&mut r, true, &mut buf).unwrap(), r.reads), (3, 1));
-        assert_eq!(&buf[..3], b"012");
-        let mut r = Pieces { bytes, piece: 8, reads: 0 };
-        assert_eq!((fill(&mut r, true, &mut buf).unwrap(), r.reads), (8, 1));
-        let mut r = Pieces { bytes: b"0123", piece: 8, reads: 0 };
-        let mut big = [0; 64];
-        assert_eq!((fill(&mut r, false, &mut big).unwrap(), r.reads), (4, 2));
     }
 }

@@ -23,10 +23,10 @@ use grep_searcher::{Searcher, SearcherBuilder};
 
 use crate::frames::FrameWriter;
 use crate::matcher::Matcher;
-use crate::opener::{self, Opened, Opener};
+use crate::opener::{Opened, Opener};
 use crate::printer::{self, Printer};
 use crate::query::{Query, SearcherOpts};
-use crate::wire::Job;
+use crate::wire::{self, Job};
 
 /// A regular file is read into a buffer of this size first; one that fits is
 /// searched there. It is the searcher's own buffer size (and the span its
@@ -382,7 +382,7 @@ impl<W: Write> SearchWorker<W> {
         let Opened { mut file, short_read_ends } = self.opener.open(path)?;
         let mut head = std::mem::take(&mut self.head);
         head.resize(HEAD_CAP, 0);
-        let result = match opener::fill(&mut file, short_read_ends, &mut head) {
+        let result = match wire::fill(&mut file, short_read_ends, &mut head) {
             Ok(n)
                 if n < HEAD_CAP
                     && binary.is_none_or(|b| memchr::memchr(b, &head[..n]).is_none()) =>
@@ -555,7 +555,7 @@ mod tests {
         let direct = read_all(&mut File::open(&path).unwrap());
         let mut file = File::open(&path).unwrap();
         let mut head = vec![0; cut];
-        assert_eq!(crate::wire::read_full(&mut file, &mut head).unwrap(), cut);
+        assert_eq!(wire::read_full(&mut file, &mut head).unwrap(), cut);
         let resumed = read_all(&mut Resumed { head: &head, file });
         std::fs::remove_file(&path).unwrap();
         (direct, resumed)

@@ -269,7 +269,28 @@ pub(crate) fn split_frame(buf: &[u8]) -> Result<Split<'_>, WireError> {
 
 /// Reads until `buf` is full or EOF; returns the number of bytes read.
 pub(crate) fn read_full<R: Read>(rdr: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    crate::opener::fill(rdr, false, buf)
+    fill(rdr, false, buf)
+}
+
+/// Reads `rdr` into `buf` until it is full or the file ends, and returns
+/// how many bytes came (retrying an interrupted read); when
+/// `short_read_ends`, a read that returns less than asked for is the end.
+pub(crate) fn fill<R: Read>(
+    rdr: &mut R,
+    short_read_ends: bool,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match rdr.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) if short_read_ends && got + n < buf.len() => return Ok(got + n),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 /// A cursor over one frame's payload that fails on overrun.
@@ -387,6 +408,43 @@ pub(crate) fn decode_response(tag: u8, payload: &[u8]) -> Result<Response, WireE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader that hands out at most `piece` bytes a read, and counts
+    /// its reads.
+    struct Pieces<'a> {
+        bytes: &'a [u8],
+        piece: usize,
+        reads: usize,
+    }
+
+    impl Read for Pieces<'_> {
+        /// Gives the next piece (or what fits of it).
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.reads += 1;
+            let n = self.piece.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// `fill` reads on after a short read unless told it ends the file;
+    /// a read that fills the buffer is never taken as the end.
+    #[test]
+    fn fill_stops_at_a_short_read_only_when_told() {
+        let bytes = b"0123456789";
+        let mut buf = [0; 8];
+        let mut r = Pieces { bytes, piece: 3, reads: 0 };
+        assert_eq!((fill(&mut r, false, &mut buf).unwrap(), r.reads), (8, 3));
+        let mut r = Pieces { bytes, piece: 3, reads: 0 };
+        assert_eq!((fill(&mut r, true, &mut buf).unwrap(), r.reads), (3, 1));
+        assert_eq!(&buf[..3], b"012");
+        let mut r = Pieces { bytes, piece: 8, reads: 0 };
+        assert_eq!((fill(&mut r, true, &mut buf).unwrap(), r.reads), (8, 1));
+        let mut r = Pieces { bytes: b"0123", piece: 8, reads: 0 };
+        let mut big = [0; 64];
+        assert_eq!((fill(&mut r, false, &mut big).unwrap(), r.reads), (4, 2));
+    }
 
     /// Reads back every response frame in `buf`.
     fn read_all(buf: &[u8]) -> Result<Vec<Response>, WireError> {
